@@ -1,0 +1,39 @@
+/** Inventory model: what src/inventory/load.ts produces from a YAML or INI file. */
+import type { Vars } from '../api/types.js';
+
+export interface VarSource {
+  file: string;
+  /** Path of the value in the file, e.g. all.children.pg-test.hosts.10.10.10.11.pg_role */
+  path: string;
+  line?: number;
+}
+
+export interface Group {
+  name: string;
+  /** Hosts listed directly under this group, in file order. */
+  hosts: string[];
+  children: string[];
+  parents: string[];
+  vars: Vars;
+  /** Where each top-level var of this group came from. */
+  sources: Record<string, VarSource>;
+  /** Distance from `all` (all = 0), for precedence. */
+  depth: number;
+  priority: number;
+}
+
+export interface Host {
+  name: string;
+  /** Variables set on the host itself (not merged). */
+  vars: Vars;
+  sources: Record<string, VarSource>;
+}
+
+export interface Inventory {
+  /** Path of the loaded file. */
+  file: string;
+  /** All hosts in inventory order (order of first appearance in the file). */
+  hosts: Map<string, Host>;
+  /** All groups, including `all` and `ungrouped`. */
+  groups: Map<string, Group>;
+}
