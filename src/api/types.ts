@@ -97,6 +97,8 @@ export interface ModuleResult {
   stdout?: string;
   stderr?: string;
   data?: unknown;
+  /** Things the operator must know (e.g. pending restart and the command that does it); always shown. */
+  warnings?: string[];
 }
 
 export interface ModuleContext {
@@ -204,6 +206,8 @@ export interface LocalOutcome {
   failed?: boolean;
   changed?: boolean;
   msg?: string;
+  /** Shown to the operator whatever the verbosity. */
+  warnings?: string[];
 }
 
 export interface Block<V = Vars> {
@@ -287,8 +291,8 @@ export interface Play {
   gather_facts?: boolean;
   /** Play-level variables (above inventory vars, below extra vars). */
   vars?: Vars;
-  /** Drop hosts from the play (like Pigsty's `meta: end_host when pg_cluster is not defined`). */
-  host_filter?: (h: HostCtx<any>) => boolean;
+  /** Drop hosts from the play before anything runs (like Pigsty's `meta: end_host when pg_cluster is not defined`). Sees merged vars only, so no host is contacted. */
+  host_filter?: (vars: Vars, host: string) => boolean;
   pre_tasks?: TaskNode<any>[];
   roles?: (Role<any> | RoleRef<any>)[];
   tasks?: TaskNode<any>[];
