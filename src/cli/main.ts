@@ -1,0 +1,77 @@
+/** ./run entry point: parse options, dispatch to the sandbox or run a playbook, map errors to exit codes. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { EXIT, UserError, UsageError, formatDetail } from '../api/errors.js';
+import { redact } from '../api/secrets.js';
+import { loadInventory, parseExtraVars } from '../inventory/index.js';
+import { planPlaybook } from '../runner/plan.js';
+import { listHosts, listTags, listTasks } from '../runner/listing.js';
+import { runPlaybook } from '../runner/run.js';
+import type { RunOptions } from '../runner/options.js';
+import { splitTags } from '../runner/tags.js';
+import { createReporter } from '../output/index.js';
+import { parseCli, USAGE } from './args.js';
+import { loadPlaybook } from './load-playbook.js';
+import { DEFAULT_INVENTORY } from './paths.js';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'sandbox') {
+    const { sandboxMain } = await import('../sandbox/cli.js');
+    return sandboxMain(argv.slice(1));
+  }
+  const args = parseCli(argv);
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return EXIT.ok;
+  }
+  const inventoryFile = path.resolve(args.inventory ?? DEFAULT_INVENTORY);
+  if (!fs.existsSync(inventoryFile)) throw new UsageError(`inventory ${inventoryFile} does not exist`);
+
+  const extra = parseExtraVars(args.extraVars, process.cwd());
+  const opts: RunOptions = {
+    inventoryFile,
+    limit: args.limit,
+    tags: { only: splitTags(args.tags.length ? args.tags : ['all']), skip: splitTags(args.skipTags) },
+    extraVars: extra.vars,
+    extraSources: extra.sources,
+    check: args.check,
+    diff: args.diff,
+    forks: args.forks,
+    verbosity: args.verbosity,
+    startAtTask: args.startAtTask,
+  };
+  const pb = await loadPlaybook(args.playbook);
+
+  if (args.listHosts || args.listTasks || args.listTags) {
+    const out: string[] = [];
+    if (args.listHosts) out.push(...listHosts(planPlaybook(pb, loadInventory(inventoryFile), opts)));
+    if (args.listTasks) out.push(...listTasks(pb, opts.tags));
+    if (args.listTags) out.push(...listTags(pb));
+    process.stdout.write(out.join('\n') + '\n');
+    return EXIT.ok;
+  }
+
+  const reporter = createReporter({ json: args.json, verbosity: args.verbosity });
+  try {
+    return (await runPlaybook(pb, opts, reporter)).exitCode;
+  } finally {
+    await reporter.close();
+  }
+}
+
+function printUserError(e: UserError): void {
+  const lines = [`ERROR! ${e.message}`, ...e.details.map((d) => `  - ${formatDetail(d)}`)];
+  process.stderr.write(redact(lines.join('\n')) + '\n');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UserError) {
+      printUserError(e);
+      process.exit(e.exitCode);
+    }
+    process.stderr.write(`pgplay internal error (a bug; please report it with the command line):\n${(e as Error)?.stack ?? e}\n`);
+    process.exit(EXIT.internal);
+  },
+);

@@ -1,0 +1,16 @@
+/** What the command line asks the runner to do. */
+import type { Vars } from '../api/types.js';
+import type { TagFilter } from './tags.js';
+
+export interface RunOptions {
+  inventoryFile: string;
+  limit?: string;
+  tags: TagFilter;
+  extraVars: Vars;
+  extraSources: Record<string, { file: string; path: string; line?: number }>;
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  verbosity: number;
+  startAtTask?: string;
+}
