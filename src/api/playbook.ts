@@ -48,6 +48,11 @@ export function assert<V = Vars>(name: string, that: (h: HostCtx<V>) => boolean 
   });
 }
 
+/** Prints a message for each host (Ansible's debug). */
+export function debug<V = Vars>(name: string, msg: (h: HostCtx<V>) => string, opts: TaskOptions<V> = {}): Task<V, never> {
+  return local<V, never>(name, { ...opts, print: true, run: (h) => ({ msg: msg(h) }) });
+}
+
 export function block<V = Vars>(spec: Omit<Block<V>, 'kind'>): Block<V> {
   return { kind: 'block', ...spec };
 }

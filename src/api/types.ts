@@ -188,6 +188,8 @@ export interface TaskOptions<V = Vars> {
   check_mode?: boolean;
   /** A short text shown while the task waits (e.g. 'primary accepts connections'). */
   awaits?: string;
+  /** Always show the result's msg, whatever the verbosity (Ansible's debug). */
+  print?: boolean;
 }
 
 export interface Task<V = Vars, I = unknown> extends TaskOptions<V> {

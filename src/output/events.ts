@@ -36,6 +36,7 @@ export type EngineEvent =
       duration_ms: number;
     }
   | { event: 'task_end'; task: string }
+  | { event: 'message'; host: string; task: string; msg: string }
   | { event: 'warning'; host?: string; task?: string; msg: string }
   | { event: 'play_end'; play: string }
   | { event: 'recap'; hosts: Record<string, HostStats>; duration_ms: number; ok: boolean; round_trips: number };

@@ -20,6 +20,9 @@ export class PlainReporter implements Reporter {
         this.write(hostLine(e, this.verbosity));
         if (e.diff?.length) this.write(diffText(e.diff));
         break;
+      case 'message':
+        this.write(`  [${e.host}] ${e.msg.split('\n').join('\n    ')}`);
+        break;
       case 'warning':
         this.write(color.yellow(`[WARNING]${e.host ? ` [${e.host}]` : ''}: ${e.msg}`));
         break;

@@ -45,6 +45,9 @@ export class ProgressReporter implements Reporter {
       case 'task_end':
         if (this.pendingDiffs.length) this.print(this.pendingDiffs.splice(0).join('\n'));
         break;
+      case 'message':
+        this.pendingDiffs.push(`  [${e.host}] ${e.msg.split('\n').join('\n    ')}`);
+        break;
       case 'warning':
         this.print(color.yellow(`[WARNING]${e.host ? ` [${e.host}]` : ''}: ${e.msg}`));
         break;

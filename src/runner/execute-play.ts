@@ -194,6 +194,7 @@ export class PlayExecutor {
       stderr: hidden || !verbose ? undefined : r.stderr,
       duration_ms: Date.now() - t0,
     });
+    if (task.print && r.msg && !hidden) this.reporter.emit({ event: 'message', host: hs.name, task: task.name, msg: r.msg });
     for (const w of r.warnings ?? []) this.reporter.emit({ event: 'warning', host: hs.name, task: task.name, msg: w });
     return r;
   }
