@@ -19,6 +19,7 @@ async function main(argv: string[]): Promise<number> {
     const { sandboxMain } = await import('../sandbox/cli.js');
     return sandboxMain(argv.slice(1));
   }
+  if (argv[0] === 'demo') return (await import('./demo.js')).demoMain();
   const args = parseCli(argv);
   if (args.help) {
     process.stdout.write(USAGE + '\n');
