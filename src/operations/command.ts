@@ -1,0 +1,75 @@
+/**
+ * command / shell: run a command (always `changed`, as Ansible; tasks refine with changed_when).
+ * `creates`/`removes` are tested in the same round trip as the command.
+ */
+import type { Action, Module, ModuleResult } from '../api/types.js';
+import { defineModule, run, tail } from './common.js';
+import { q, qargs } from './shell-quote.js';
+
+export interface CommandArgs {
+  /** A shell command line, or an argv (each word quoted). */
+  cmd: string | readonly string[];
+  /** Skip when this path exists. */
+  creates?: string;
+  /** Skip when this path does not exist. */
+  removes?: string;
+  chdir?: string;
+  stdin?: string;
+  env?: Record<string, string>;
+  /** Seconds; the command is killed after it (rc 124). */
+  timeout?: number;
+}
+
+const SKIP = '\x1ePGPLAY-SKIP:';
+
+/** The sh tests for creates/removes: print a skip marker and exit when the command must not run. */
+export function guardScript(a: CommandArgs): string[] {
+  const lines: string[] = [];
+  if (a.creates !== undefined) lines.push(`if [ -e ${q(a.creates)} ]; then printf '\\036PGPLAY-SKIP:%s' ${q(`${a.creates} exists`)}; exit 0; fi`);
+  if (a.removes !== undefined) lines.push(`if [ ! -e ${q(a.removes)} ]; then printf '\\036PGPLAY-SKIP:%s' ${q(`${a.removes} does not exist`)}; exit 0; fi`);
+  return lines;
+}
+
+export function commandScript(a: CommandArgs): string {
+  const lines = guardScript(a);
+  if (a.chdir !== undefined) lines.push(`cd -- ${q(a.chdir)} || exit 1`);
+  lines.push(typeof a.cmd === 'string' ? a.cmd : qargs(a.cmd));
+  return lines.join('\n');
+}
+
+const chomp = (s: string) => s.replace(/[\r\n]+$/, '');
+
+function makeCommandModule(name: string): Module<CommandArgs> {
+  return defineModule<CommandArgs>(name, async (args, ctx) => {
+    const guards = guardScript(args);
+    if (ctx.check) {
+      if (!guards.length) return { status: 'skipped', msg: 'would run (not run in check mode)' };
+      const r = await run(ctx, guards.join('\n'));
+      if (r.stdout.startsWith(SKIP)) return { status: 'ok', msg: `not run: ${r.stdout.slice(SKIP.length)}` };
+      return { status: 'skipped', msg: 'would run (not run in check mode)' };
+    }
+    const r = await run(ctx, commandScript(args), {
+      stdin: args.stdin,
+      env: args.env,
+      timeoutMs: args.timeout === undefined ? undefined : args.timeout * 1000,
+    });
+    if (r.rc === 0 && r.stdout.startsWith(SKIP)) return { status: 'skipped', msg: `not run: ${r.stdout.slice(SKIP.length)}`, rc: 0 };
+    const result: ModuleResult = { status: r.rc === 0 ? 'changed' : 'failed', rc: r.rc, stdout: chomp(r.stdout), stderr: chomp(r.stderr) };
+    if (r.rc === 124 && args.timeout !== undefined) result.msg = `timed out after ${args.timeout}s`;
+    else if (r.rc !== 0) result.msg = `non-zero return code ${r.rc}${r.stderr.trim() ? `: ${tail(r.stderr)}` : ''}`;
+    return result;
+  }, ['stdin', 'env']);
+}
+
+export const commandModule = makeCommandModule('command');
+export const shellModule = makeCommandModule('shell');
+
+/** Runs a command (an argv, or a command line run by /bin/sh). */
+export function command(args: CommandArgs): Action<CommandArgs> {
+  return { module: commandModule, args };
+}
+
+/** Runs a command line with /bin/sh (pipes, redirections, variables). */
+export function shell(args: CommandArgs): Action<CommandArgs> {
+  return { module: shellModule, args };
+}

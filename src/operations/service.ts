@@ -1,0 +1,54 @@
+/** service: a systemd unit started/stopped/restarted/reloaded and enabled or not. */
+import type { Action, ModuleResult } from '../api/types.js';
+import { isEnabled, isRunning, parseUnit, unitCommand, type UnitState } from '../facts/systemd.js';
+import { defineModule, describeState, fail, run } from './common.js';
+import { q } from './shell-quote.js';
+
+export interface ServiceArgs {
+  name: string;
+  /** restarted and reloaded always act (and report changed), as Ansible. */
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  /** Run `systemctl daemon-reload` first (not in check mode). */
+  daemon_reload?: boolean;
+}
+
+/** The systemctl verbs to run, in order (enable/disable before start/stop, as Ansible). */
+export function planService(a: ServiceArgs, u: UnitState): string[] {
+  const verbs: string[] = [];
+  if (a.enabled === true && !isEnabled(u)) verbs.push('enable');
+  if (a.enabled === false && ['enabled', 'enabled-runtime'].includes(u.UnitFileState)) verbs.push('disable');
+  const running = isRunning(u);
+  if (a.state === 'started' && !running) verbs.push('start');
+  if (a.state === 'stopped' && (running || u.ActiveState === 'activating')) verbs.push('stop');
+  if (a.state === 'restarted') verbs.push('restart');
+  if (a.state === 'reloaded') verbs.push(running ? 'reload' : 'start');
+  return verbs;
+}
+
+export const serviceModule = defineModule<ServiceArgs>('service', async (args, ctx) => {
+  const reload = args.daemon_reload && !ctx.check ? 'systemctl daemon-reload && ' : '';
+  const r = await run(ctx, reload + unitCommand(args.name));
+  if (r.rc !== 0) fail(`cannot read the state of ${args.name}`, r);
+  const u = parseUnit(r.stdout);
+  if (u.LoadState === 'not-found') fail(`could not find the requested service ${args.name}`);
+  const verbs = planService(args, u);
+  if (!verbs.length) return { status: 'ok' };
+  const result: ModuleResult = { status: 'changed', msg: `${args.name}: ${verbs.join(', ')}` };
+  if (ctx.diff) {
+    const running = verbs.includes('start') || verbs.includes('restart') || verbs.includes('reload') ? 'active' : verbs.includes('stop') ? 'inactive' : u.ActiveState;
+    const enabled = verbs.includes('enable') ? 'enabled' : verbs.includes('disable') ? 'disabled' : u.UnitFileState;
+    result.diff = [{ target: args.name, before: describeState({ state: u.ActiveState, enabled: u.UnitFileState }), after: describeState({ state: running, enabled }) }];
+  }
+  if (ctx.check) return result;
+  // On failure, the unit's status and last log lines follow systemctl's own error.
+  const n = q(args.name);
+  const w = await run(ctx, verbs.map((v) => `systemctl ${v} -- ${n} || { rc=$?; systemctl status --no-pager -l -n 10 -- ${n} >&2; exit $rc; }`).join('\n'));
+  if (w.rc !== 0) fail(`systemctl ${verbs.join('/')} ${args.name} failed`, w);
+  return result;
+});
+
+/** A systemd unit's state and enablement. */
+export function service(args: ServiceArgs): Action<ServiceArgs> {
+  return { module: serviceModule, args };
+}
