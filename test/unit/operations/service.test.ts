@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { planService, service } from '../../../src/operations/service.js';
+import { parseUnit } from '../../../src/facts/systemd.js';
+import type { Connection, ExecOptions } from '../../../src/api/types.js';
+import { apply, makeCtx } from './ctx.js';
+
+const unit = (active: string, file: string) => parseUnit(`LoadState=loaded\nActiveState=${active}\nSubState=x\nUnitFileState=${file}\nNeedDaemonReload=no\n`);
+
+describe('service plan', () => {
+  it('nothing to do when running and enabled', () => {
+    expect(planService({ name: 'patroni', state: 'started', enabled: true }, unit('active', 'enabled'))).toEqual([]);
+    expect(planService({ name: 'x', enabled: true }, unit('inactive', 'static'))).toEqual([]);
+  });
+  it('enable before start; stop; disable', () => {
+    expect(planService({ name: 'x', state: 'started', enabled: true }, unit('failed', 'disabled'))).toEqual(['enable', 'start']);
+    expect(planService({ name: 'x', state: 'stopped', enabled: false }, unit('active', 'enabled'))).toEqual(['disable', 'stop']);
+    expect(planService({ name: 'x', state: 'stopped' }, unit('inactive', 'enabled'))).toEqual([]);
+  });
+  it('restarted and reloaded always act; reload of a stopped unit starts it', () => {
+    expect(planService({ name: 'x', state: 'restarted' }, unit('active', 'enabled'))).toEqual(['restart']);
+    expect(planService({ name: 'x', state: 'reloaded' }, unit('active', 'enabled'))).toEqual(['reload']);
+    expect(planService({ name: 'x', state: 'reloaded' }, unit('inactive', 'enabled'))).toEqual(['start']);
+  });
+});
+
+/** A connection answering `systemctl show` with a fixed unit state and recording commands. */
+function fakeSystemd(state: string): Connection & { commands: string[] } {
+  const commands: string[] = [];
+  let trips = 0;
+  return {
+    host: 'fake', commands,
+    get roundTrips() { return trips; },
+    async connect() {}, async close() {},
+    async exec(cmd: string, _o?: ExecOptions) {
+      trips++;
+      commands.push(cmd);
+      return { rc: 0, stdout: cmd.includes('systemctl show') ? state : '', stderr: '' };
+    },
+  };
+}
+
+describe('service module', () => {
+  it('one round trip when nothing changes, two when it starts the unit; diff', async () => {
+    const running = fakeSystemd('LoadState=loaded\nActiveState=active\nUnitFileState=enabled\n');
+    expect(await apply(service({ name: 'ssh', state: 'started', enabled: true }), makeCtx({ conn: running }))).toMatchObject({ status: 'ok', trips: 1 });
+    const stopped = fakeSystemd('LoadState=loaded\nActiveState=inactive\nUnitFileState=disabled\n');
+    const r = await apply(service({ name: 'ssh', state: 'started', enabled: true, daemon_reload: true }), makeCtx({ conn: stopped, diff: true }));
+    expect(r).toMatchObject({ status: 'changed', trips: 2, diff: [{ before: 'state: inactive\nenabled: disabled\n', after: 'state: active\nenabled: enabled\n' }] });
+    expect(stopped.commands[0]).toMatch(/^systemctl daemon-reload && systemctl show/);
+    expect(stopped.commands[1]).toMatch(/systemctl enable -- ssh .*\nsystemctl start -- ssh/s);
+  });
+  it('unknown units fail clearly; check mode does not act', async () => {
+    const none = fakeSystemd('LoadState=not-found\nActiveState=inactive\nUnitFileState=\n');
+    expect(await apply(service({ name: 'nope', state: 'started' }), makeCtx({ conn: none }))).toMatchObject({ status: 'failed', msg: 'could not find the requested service nope' });
+    const stopped = fakeSystemd('LoadState=loaded\nActiveState=inactive\nUnitFileState=enabled\n');
+    expect(await apply(service({ name: 'x', state: 'started', daemon_reload: true }), makeCtx({ conn: stopped, check: true }))).toMatchObject({ status: 'changed', trips: 1 });
+    expect(stopped.commands).toEqual(['systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- x']);
+  });
+});
