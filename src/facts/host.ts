@@ -44,6 +44,7 @@ export function parseDf(text: string): DiskFact[] {
     const [device, fstype, size, , avail] = f;
     const mount = f.slice(6).join(' ');
     if (PSEUDO_FS.test(fstype) || /^\/(proc|sys|dev|run)(\/|$)/.test(mount)) continue;
+    if (fstype === 'overlay' && mount !== '/') continue; // container layers on a docker host
     if (disks.some((d) => d.mount === mount)) continue;
     disks.push({ mount, device, fstype, size_mb: Math.floor(Number(size) / 1024), avail_mb: Math.floor(Number(avail) / 1024) });
   }
