@@ -4,7 +4,7 @@
  * instance identity. Pure and controller-side: errors name the file and path of the bad value.
  */
 import type { PrepareContext, PrepareResult, UserErrorDetail, Vars } from '../../src/api/types.js';
-import { PG_ROLES, type PgIdDerived, type PgRole } from './defaults.js';
+import { PG_ROLES, type PgIdDerived, type PgIdVars, type PgRole } from './defaults.js';
 
 const CLUSTER_RE = /^[A-Za-z0-9-]+$/;
 
@@ -139,7 +139,7 @@ export function compareHosts(a: string, b: string): number {
 }
 
 /** One line describing an instance, like Pigsty's "print pgsql identity". */
-export function identityLine(v: Vars & Partial<PgIdDerived>, host: string): string {
+export function identityLine(v: Partial<PgIdVars>, host: string): string {
   const parts = [`[${String(v.pg_role)}] ${v.pg_instance} @ ${host}`];
   if (v.pg_role === 'primary') parts.push(v.pg_upstream ? `STANDBY LEADER <- ${String(v.pg_upstream)}` : 'CLUSTER LEADER');
   else parts.push(v.pg_upstream ? `REPLICATE UPSTREAM ${String(v.pg_upstream)} -> ${v.pg_instance}` : `REPLICATE PRIMARY ${v.pg_primary_ins} @ ${v.pg_primary_ip} -> ${v.pg_instance}`);

@@ -1,0 +1,24 @@
+/** JSON schema of the node parameters. */
+const strList = { type: 'array', items: { type: 'string' } } as const;
+export const schema = {
+  type: 'object',
+  properties: {
+    node_write_etc_hosts: { type: 'boolean' },
+    node_default_etc_hosts: strList,
+    node_etc_hosts: strList,
+    node_packages: strList,
+    node_default_packages: strList,
+    node_tune: { enum: ['none', 'oltp', 'olap', 'crit', 'tiny'] },
+    node_sysctl_params: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    node_data: { type: 'string', pattern: '^/.+' },
+    node_admin_enabled: { type: 'boolean' },
+    node_admin_uid: { type: 'integer', minimum: 1, maximum: 65535 },
+    node_admin_username: { type: 'string', pattern: '^[a-z_][a-z0-9_-]*$' },
+    node_admin_sudo: { enum: ['all', 'nopass', 'limit'] },
+    node_admin_pk_list: strList,
+    node_aliases: { type: 'object', additionalProperties: { type: 'string' } },
+    node_timezone: { type: 'string' },
+    node_crontab: strList,
+    admin_ip: { type: 'string', pattern: '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' },
+  },
+} as const;

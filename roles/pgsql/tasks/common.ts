@@ -1,0 +1,38 @@
+/** Small helpers shared by the pgsql task files. */
+import type { HostCtx, TaskResult } from '../../../src/api/types.js';
+import type { PgsqlVars } from '../defaults.js';
+
+export type H = HostCtx<PgsqlVars>;
+
+export const PATRONI_CONF = '/etc/patroni/patroni.yml';
+export const patronictl = (h: H) => `/usr/bin/patronictl -c ${PATRONI_CONF}`;
+
+/** Conservative shell quoting for values we put on a command line (names, paths). */
+export const sh = (s: string | number) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+/** A psql command line run by the dbsu over the local socket. */
+export const psql = (h: H, db = 'postgres', extra = '') =>
+  `${h.vars.pg_bin_dir}/psql -X -q -v ON_ERROR_STOP=1 -h ${sh(h.vars.pg_localhost)} -p ${h.vars.pg_port} -d ${sh(db)}${extra ? ' ' + extra : ''}`;
+
+/** First cell of the first row of a pg_query result (our reads return one JSON column). */
+export function cell(r: TaskResult | undefined): string | undefined {
+  const data = r?.data as { rows?: Record<string, string | null>[]; columns?: string[] } | undefined;
+  const row = data?.rows?.[0];
+  const col = data?.columns?.[0];
+  return row && col ? row[col] ?? undefined : undefined;
+}
+
+export function jsonCell<T>(r: TaskResult | undefined, fallback: T): T {
+  const c = cell(r);
+  if (c === undefined || c === null || c === '') return fallback;
+  return JSON.parse(c) as T;
+}
+
+/** The task ran and succeeded (not skipped, not failed). */
+export const ran = (r: TaskResult | undefined) => !!r && !r.skipped && !r.failed;
+
+/** Is PostgreSQL of this instance up (from the pg_state probe)? */
+export const pgRunning = (h: H) => ran(h.reg.pg_state) && !!cell(h.reg.pg_state);
+
+/** Instance name for messages. */
+export const ins = (h: H) => `${h.vars.pg_instance} @ ${h.name}`;

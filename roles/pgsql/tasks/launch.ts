@@ -1,0 +1,146 @@
+/**
+ * [pg_bootstrap, pg_launch] Start Patroni: the primary first (pg_primary) until it accepts
+ * connections, then the replicas (pg_replica) until each streams from it; HBA rules (pg_hba)
+ * applied through Patroni with a reload; Patroni's mode (pg_patroni).
+ */
+import { assert, block, local, task } from '../../../src/api/playbook.js';
+import type { TaskNode } from '../../../src/api/types.js';
+import { command, copy, http, pg_query, service, wait_for } from '../../../src/operations/index.js';
+import type { PgsqlVars } from '../defaults.js';
+import { hbaBlock, replaceHbaBlock } from '../lib/patroni.js';
+import { confPath, etcdCheck } from './config.js';
+import { cell, ins, patronictl, ran, type H } from './common.js';
+
+const loadTimeSql = `SELECT extract(epoch FROM pg_conf_load_time())::text AS conf_load_time`;
+const q = (h: H, sql: string, extra: object = {}) => pg_query({ sql, port: h.vars.pg_port, dbsu: h.vars.pg_dbsu, ...extra });
+
+export const tasks: TaskNode<PgsqlVars>[] = [
+  task<PgsqlVars>('grant postgres dbsu watchdog owner', {
+    tags: ['pg_watchdog'],
+    when: (h) => h.vars.patroni_watchdog_mode !== 'off',
+    ignore_errors: true,
+    do: (h) => command({ cmd: ['chown', h.vars.pg_dbsu, '/dev/watchdog'], removes: '/dev/watchdog' }),
+  }),
+
+  block<PgsqlVars>({
+    name: 'launch patroni primary',
+    tags: ['pg_primary'],
+    when: (h) => h.vars.pg_role === 'primary',
+    any_errors_fatal: true,
+    tasks: [
+      ...etcdCheck(),
+      task<PgsqlVars>('launch patroni primary', { do: () => service({ name: 'patroni', state: 'started', enabled: true, daemon_reload: true }) }),
+      task<PgsqlVars>('wait for patroni primary', { do: (h) => wait_for({ host: h.name, port: h.vars.patroni_port, timeout: 60 }) }),
+      task<PgsqlVars>('wait for postgres primary to accept connections', {
+        awaits: 'primary accepts connections',
+        check_mode: false,
+        failed_when: () => false,
+        register: 'pg_primary_ready',
+        until: (r, h) => r.status === 'ok' && (cell(r) === (h.vars.pg_upstream ? 't' : 'f')),
+        retries: 90,
+        delay: 2,
+        do: (h) => q(h, 'SELECT pg_is_in_recovery()'),
+      }),
+    ],
+  }),
+
+  block<PgsqlVars>({
+    name: 'launch patroni replicas',
+    tags: ['pg_replica'],
+    when: (h) => h.vars.pg_role !== 'primary',
+    any_errors_fatal: true,
+    tasks: [
+      ...etcdCheck(),
+      task<PgsqlVars>('check replication connectivity to the primary', {
+        check_mode: false,
+        changed_when: () => false,
+        register: 'pg_repl_check',
+        do: (h) =>
+          q(h, 'SELECT 1', {
+            host: h.vars.pg_upstream ?? h.vars.pg_primary_ip,
+            user: h.vars.pg_replication_username,
+            password: h.vars.pg_replication_password,
+          }),
+      }),
+      task<PgsqlVars>('launch patroni replica', { do: () => service({ name: 'patroni', state: 'started', enabled: true, daemon_reload: true }) }),
+      task<PgsqlVars>('wait for patroni replica', { do: (h) => wait_for({ host: h.name, port: h.vars.patroni_port, timeout: 60 }) }),
+      task<PgsqlVars>('wait for the replica to stream from the primary', {
+        awaits: 'replica streams from the primary (base backup first)',
+        check_mode: false,
+        failed_when: () => false,
+        register: 'pg_replica_ready',
+        until: (r) => r.status === 'ok' && cell(r) === 'streaming',
+        retries: 300,
+        delay: 2,
+        do: (h) => q(h, `SELECT coalesce((SELECT status FROM pg_stat_wal_receiver LIMIT 1), 'none') AS status`),
+      }),
+    ],
+  }),
+
+  block<PgsqlVars>({
+    name: 'apply hba rules through patroni',
+    tags: ['pg_hba'],
+    tasks: [
+      task<PgsqlVars>('read patroni config', {
+        check_mode: false,
+        no_log: true,
+        register: 'pg_hba_conf',
+        changed_when: () => false,
+        do: (h) => command({ cmd: ['cat', confPath(h)] }),
+      }),
+      local<PgsqlVars>('render hba rules', {
+        no_log: true,
+        run: (h) => {
+          const next = replaceHbaBlock(h.reg.pg_hba_conf?.stdout ? h.reg.pg_hba_conf.stdout + '\n' : '', hbaBlock(h));
+          if (next === undefined) return { failed: true, msg: `${confPath(h)} has no pg_hba block: render it first with -t pg_config` };
+          return { set: { pg_hba_next: next } };
+        },
+      }),
+      task<PgsqlVars>('probe postgres config load time', {
+        check_mode: false,
+        failed_when: () => false,
+        register: 'pg_hba_state',
+        do: (h) => q(h, loadTimeSql),
+      }),
+      task<PgsqlVars>('render hba rules into patroni config', {
+        register: 'pg_hba_changed',
+        do: (h) => copy({ dest: confPath(h), content: String(h.vars.pg_hba_next), owner: h.vars.pg_dbsu, group: 'postgres', mode: '0640' }),
+      }),
+      task<PgsqlVars>('reload patroni to apply hba rules', {
+        when: (h) => !!h.reg.pg_hba_changed?.changed && ran(h.reg.pg_hba_state),
+        do: () => service({ name: 'patroni', state: 'reloaded' }),
+      }),
+      task<PgsqlVars>('wait for postgres to load the hba rules', {
+        when: (h) => !h.check && !!h.reg.pg_hba_changed?.changed && ran(h.reg.pg_hba_state),
+        awaits: 'Patroni rewrites pg_hba.conf and reloads PostgreSQL',
+        check_mode: false,
+        until: (r, h) => Number(cell(r) ?? 0) > Number(cell(h.reg.pg_hba_state) ?? 0),
+        retries: 20,
+        delay: 1,
+        do: (h) => q(h, loadTimeSql),
+      }),
+      task<PgsqlVars>('check hba rules', {
+        when: (h) => ran(h.reg.pg_hba_state),
+        check_mode: false,
+        register: 'pg_hba_errors',
+        do: (h) => q(h, `SELECT coalesce(string_agg(line_number || ': ' || error, '; '), '') FROM pg_hba_file_rules WHERE error IS NOT NULL`),
+      }),
+      assert<PgsqlVars>('hba rules are valid', (h) => !ran(h.reg.pg_hba_errors) || !cell(h.reg.pg_hba_errors), {
+        msg: (h) => `${ins(h)}: pg_hba.conf has invalid lines (PostgreSQL keeps the previous rules): ${cell(h.reg.pg_hba_errors)}`,
+      }),
+    ],
+  }),
+
+  block<PgsqlVars>({
+    name: 'patroni mode',
+    tags: ['pg_patroni'],
+    when: (h) => h.vars.pg_role === 'primary' && h.vars.patroni_mode === 'pause',
+    tasks: [
+      task<PgsqlVars>('read cluster state', { check_mode: false, register: 'pg_cluster_state', do: (h) => http({ url: `http://${h.name}:${h.vars.patroni_port}/cluster`, timeout: 10 }) }),
+      task<PgsqlVars>('pause patroni', {
+        when: (h) => !(h.reg.pg_cluster_state?.data as { json?: { pause?: boolean } })?.json?.pause,
+        do: (h) => command({ cmd: `${patronictl(h)} pause ${h.vars.pg_cluster} --wait` }),
+      }),
+    ],
+  }),
+];
