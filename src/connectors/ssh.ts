@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, utils, type AnyAuthMethod } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type Client } from 'ssh2';
 import type { Connection, ExecOptions, ExecResult, Vars } from '../api/types.js';
 import { UnreachableError } from '../api/errors.js';
 import { wrapCommand } from './become.js';
@@ -55,7 +55,7 @@ function defaultKeys(): Buffer[] {
   for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
     try {
       const key = fs.readFileSync(path.join(os.homedir(), '.ssh', name));
-      if (!(utils.parseKey(key) instanceof Error)) keys.push(key);
+      if (!(ssh2.utils.parseKey(key) instanceof Error)) keys.push(key);
     } catch {
       // absent or unreadable: not a candidate
     }
@@ -118,12 +118,12 @@ export class SshConnection implements Connection {
     return this.connecting;
   }
 
-  private open(): Promise<void> {
+  private async open(): Promise<void> {
     const timeout = this.opts.connectTimeoutMs ?? 10_000;
     const methods = this.authMethods();
-    if (!methods.length) return Promise.reject(this.unreachable('no credentials: set ansible_ssh_private_key_file or ansible_password, or run an ssh-agent'));
+    if (!methods.length) throw this.unreachable('no credentials: set ansible_ssh_private_key_file or ansible_password, or run an ssh-agent');
     return new Promise((resolve, reject) => {
-      const client = new Client();
+      const client = new ssh2.Client();
       let ready = false;
       const fail = (msg: string) => {
         if (ready) this.dropped(client, msg);
