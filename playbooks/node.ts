@@ -1,0 +1,20 @@
+/**
+ * node: prepare nodes for PostgreSQL (Pigsty's node.yml, trimmed to Debian).
+ *   ./run node                 # every host of the inventory
+ *   ./run node -l pg-test      # one cluster
+ *   ./run node -t node_crontab # only re-apply node_crontab
+ * Tags: node-id (always), node_name, node_hosts, node_pkg, node_tune, node_sysctl, node_profile,
+ * node_alias, node_ulimit, node_data, node_admin, node_timezone, node_crontab. See docs/node.md.
+ */
+import { play, playbook, withTags } from '../src/api/playbook.js';
+import { nodeId } from '../roles/node_id/index.js';
+import { node } from '../roles/node/index.js';
+
+export const nodePlay = play({
+  name: 'NODE INIT',
+  hosts: 'all',
+  become: true,
+  roles: [withTags(nodeId, ['id', 'node-id']), withTags(node, ['node'])],
+});
+
+export default playbook('node', [nodePlay], 'prepare nodes: hostname, hosts, packages, kernel tuning, limits, /data, admin user, time, crontab');

@@ -1,0 +1,24 @@
+/**
+ * pgsql: PostgreSQL HA clusters with Patroni on etcd (Pigsty's pgsql.yml).
+ *   ./run pgsql -l pg-test                 # create (or converge) a cluster
+ *   ./run pgsql -l pg-test -t pg_hba       # re-apply HBA rules (reload, never restart)
+ *   ./run pgsql -l pg-test -t pg_user      # users only;  -t pg_db: databases only
+ *   ./run pgsql --list-tags
+ * Hosts without pg_cluster are dropped from the play. Tag tree in docs/pgsql.md.
+ */
+import { play, playbook, withTags } from '../src/api/playbook.js';
+import { nodeId } from '../roles/node_id/index.js';
+import { pgId } from '../roles/pg_id/index.js';
+import { pgsql } from '../roles/pgsql/index.js';
+
+const hasCluster = (vars: Record<string, unknown>) => vars.pg_cluster !== undefined && vars.pg_cluster !== null && vars.pg_cluster !== '';
+
+export const pgsqlPlay = play({
+  name: 'PGSQL',
+  hosts: 'all',
+  become: true,
+  host_filter: (vars) => hasCluster(vars),
+  roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgsql, ['pgsql'])],
+});
+
+export default playbook('pgsql', [pgsqlPlay], 'PostgreSQL clusters managed by Patroni: install, bootstrap, provision users and databases');

@@ -1,0 +1,47 @@
+/** etcd: the DCS of the Patroni clusters (Pigsty's ETCD parameters). */
+export interface EtcdParams {
+  /** Instance number, required on every member, an integer unique in the cluster. */
+  etcd_seq?: number;
+  /** Cluster name, which is also the inventory group of its members. */
+  etcd_cluster: string;
+  /** Refuse to purge a running etcd instance (overrides etcd_clean). */
+  etcd_safeguard: boolean;
+  /** Purge an existing etcd instance during init. DEVIATION: false by default (Pigsty 2.x: true) so re-runs are safe. */
+  etcd_clean: boolean;
+  etcd_data: string;
+  etcd_port: number;
+  etcd_peer_port: number;
+  /** `new` to bootstrap a cluster, `existing` to add a member to a running one. */
+  etcd_init: 'new' | 'existing';
+  etcd_election_timeout: number;
+  etcd_heartbeat_interval: number;
+  etcd_learner: boolean;
+  /** Reference (node role). */
+  node_data: string;
+}
+
+/** Computed by the prepare hook. */
+export interface EtcdDerived {
+  etcd_instance: string;
+  /** `name=http://ip:peer_port` of every member, sorted by IP. */
+  etcd_initial_cluster: string;
+  /** `http://ip:port` of every member. */
+  etcd_endpoints: string[];
+  etcd_members: string[];
+}
+
+export type EtcdVars = EtcdParams & EtcdDerived & Record<string, unknown>;
+
+export const defaults: EtcdParams = {
+  etcd_cluster: 'etcd',
+  etcd_safeguard: false,
+  etcd_clean: false,
+  etcd_data: '/data/etcd',
+  etcd_port: 2379,
+  etcd_peer_port: 2380,
+  etcd_init: 'new',
+  etcd_election_timeout: 1000,
+  etcd_heartbeat_interval: 100,
+  etcd_learner: false,
+  node_data: '/data',
+};
