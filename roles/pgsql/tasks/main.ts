@@ -13,13 +13,32 @@ import { tasks as done } from './done.js';
 import { tasks as check } from './check.js';
 
 export const tasks: TaskNode<PgsqlVars>[] = [
-  block<PgsqlVars>({ name: 'node prerequisites', tags: ['pg_install', 'pg_check'], tasks: check }),
-  block<PgsqlVars>({ name: 'postgres dbsu', tags: ['pg_install', 'pg_dbsu'], tasks: dbsu }),
-  block<PgsqlVars>({ name: 'postgres install', tags: ['pg_install'], tasks: install }),
-  block<PgsqlVars>({ name: 'patroni config', tags: ['pg_bootstrap', 'pg_config'], when: (h) => h.vars.patroni_enabled, tasks: config }),
-  block<PgsqlVars>({ name: 'patroni launch', tags: ['pg_bootstrap', 'pg_launch'], when: (h) => h.vars.patroni_enabled, tasks: launch }),
-  block<PgsqlVars>({ name: 'postgres users', tags: ['pg_provision', 'pg_user'], tasks: user }),
-  block<PgsqlVars>({ name: 'postgres databases', tags: ['pg_provision', 'pg_db'], tasks: database }),
+  block<PgsqlVars>({
+    name: 'postgres install',
+    tags: ['pg_install'],
+    tasks: [
+      block<PgsqlVars>({ name: 'node prerequisites', tags: ['pg_check'], tasks: check }),
+      block<PgsqlVars>({ name: 'postgres dbsu', tags: ['pg_dbsu'], tasks: dbsu }),
+      ...install,
+    ],
+  }),
+  block<PgsqlVars>({
+    name: 'postgres bootstrap',
+    tags: ['pg_bootstrap'],
+    when: (h) => h.vars.patroni_enabled,
+    tasks: [
+      block<PgsqlVars>({ name: 'patroni config', tags: ['pg_config'], tasks: config }),
+      block<PgsqlVars>({ name: 'patroni launch', tags: ['pg_launch'], tasks: launch }),
+    ],
+  }),
+  block<PgsqlVars>({
+    name: 'postgres provision',
+    tags: ['pg_provision'],
+    tasks: [
+      block<PgsqlVars>({ name: 'postgres users', tags: ['pg_user'], tasks: user }),
+      block<PgsqlVars>({ name: 'postgres databases', tags: ['pg_db'], tasks: database }),
+    ],
+  }),
   block<PgsqlVars>({ name: 'crontab', tags: ['pg_crontab'], tasks: crontab }),
   block<PgsqlVars>({ name: 'summary', tags: ['pg_done'], tasks: done }),
 ];
