@@ -107,10 +107,10 @@ function hint(e: ErrorObject): string {
 
 function showValue(v: unknown, segs: Array<string | number>): string {
   const last = [...segs].reverse().find((s) => typeof s === 'string');
-  if (typeof v === 'string' && typeof last === 'string' && SECRET_KEY.test(last)) return '********';
+  if (v !== null && typeof v !== 'object' && typeof last === 'string' && SECRET_KEY.test(last)) return '********';
   let text: string;
   try {
-    text = v === undefined ? 'nothing' : JSON.stringify(v, (k, x) => (k && SECRET_KEY.test(k) && typeof x === 'string' ? '********' : x));
+    text = v === undefined ? 'nothing' : JSON.stringify(v, (k, x) => (k && SECRET_KEY.test(k) && x !== null && typeof x !== 'object' ? '********' : x));
   } catch {
     text = String(v);
   }
