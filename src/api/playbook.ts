@@ -18,7 +18,7 @@ export interface TaskSpec<V, I> extends TaskOptions<V> {
 }
 
 /** A task that applies one module action on each host (per loop item). */
-export function task<V = Vars, I = never>(name: string, spec: TaskSpec<V, I>): Task<V, I> {
+export function task<V = Vars, I = unknown>(name: string, spec: TaskSpec<V, I>): Task<V, I> {
   const { do: action, ...opts } = spec;
   return { kind: 'task', name, ...opts, action };
 }
@@ -29,15 +29,15 @@ export interface LocalSpec<V, I> extends TaskOptions<V> {
 }
 
 /** A controller-side task: sets variables, asserts, prints. Costs no round trip. */
-export function local<V = Vars, I = never>(name: string, spec: LocalSpec<V, I>): Task<V, I> {
+export function local<V = Vars, I = unknown>(name: string, spec: LocalSpec<V, I>): Task<V, I> {
   const { run, ...opts } = spec;
   return { kind: 'task', name, ...opts, action: () => null, local: run };
 }
 
 /** Fails the host with `msg` unless `that` holds (Ansible's assert). */
-export function assert<V = Vars>(name: string, that: (h: HostCtx<V>) => boolean | string, opts: TaskOptions<V> & { msg?: string | ((h: HostCtx<V>) => string) } = {}): Task<V, never> {
+export function assert<V = Vars>(name: string, that: (h: HostCtx<V>) => boolean | string, opts: TaskOptions<V> & { msg?: string | ((h: HostCtx<V>) => string) } = {}): Task<V, unknown> {
   const { msg, ...rest } = opts;
-  return local<V, never>(name, {
+  return local<V, unknown>(name, {
     ...rest,
     run: (h) => {
       const ok = that(h);
@@ -49,8 +49,8 @@ export function assert<V = Vars>(name: string, that: (h: HostCtx<V>) => boolean 
 }
 
 /** Prints a message for each host (Ansible's debug). */
-export function debug<V = Vars>(name: string, msg: (h: HostCtx<V>) => string, opts: TaskOptions<V> = {}): Task<V, never> {
-  return local<V, never>(name, { ...opts, print: true, run: (h) => ({ msg: msg(h) }) });
+export function debug<V = Vars>(name: string, msg: (h: HostCtx<V>) => string, opts: TaskOptions<V> = {}): Task<V, unknown> {
+  return local<V, unknown>(name, { ...opts, print: true, run: (h) => ({ msg: msg(h) }) });
 }
 
 export function block<V = Vars>(spec: Omit<Block<V>, 'kind'>): Block<V> {
@@ -61,8 +61,8 @@ export function flushHandlers(tags?: string[]): FlushHandlers {
   return { kind: 'flush_handlers', tags };
 }
 
-export function handler<V = Vars>(name: string, spec: TaskSpec<V, never> & { listen?: string[] }): Handler<V> {
-  return task<V, never>(name, spec) as Handler<V>;
+export function handler<V = Vars>(name: string, spec: TaskSpec<V, unknown> & { listen?: string[] }): Handler<V> {
+  return task<V, unknown>(name, spec) as Handler<V>;
 }
 
 export function role<V>(spec: Role<V>): Role<V> {
