@@ -45,7 +45,7 @@ export class UnreachableError extends Error {
 }
 
 export function formatDetail(d: UserErrorDetail): string {
-  const where = [d.file, d.line ? `line ${d.line}` : undefined].filter(Boolean).join(':');
+  const where = [d.file, d.line].filter((x) => x !== undefined && x !== '').join(':');
   const loc = [where, d.path].filter(Boolean).join(' at ');
   return loc ? `${loc}: ${d.message}` : d.message;
 }

@@ -29,7 +29,8 @@ export function redact(text: string): string {
   if (secrets.size === 0 || !text) return text;
   if (!pattern) {
     const parts = [...secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    pattern = new RegExp(parts.join('|'), 'g');
+    // Whole tokens only: a password 'test' is hidden in 'password: test' but not in 'pg-test'.
+    pattern = new RegExp(`(?<![\\w.-])(?:${parts.join('|')})(?![\\w.-])`, 'g');
   }
   return text.replace(pattern, '********');
 }

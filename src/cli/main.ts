@@ -61,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function printUserError(e: UserError): void {
-  const lines = [`ERROR! ${e.message}`, ...e.details.map((d) => `  - ${formatDetail(d)}`)];
+  const details = e.details.map(formatDetail).filter((d) => !e.message.includes(d) && !e.message.includes(d.replace(/^.*?: /, '')));
+  const lines = [`ERROR! ${e.message}`, ...details.map((d) => `  - ${d}`)];
   process.stderr.write(redact(lines.join('\n')) + '\n');
 }
 
