@@ -70,8 +70,6 @@ export class SshConnection implements Connection {
   private trips = 0;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  /** Why the connection last dropped, for the errors of the commands it cut off. */
-  private dropReason = 'connection closed';
 
   constructor(private readonly opts: SshOptions) {
     this.host = opts.host;
@@ -126,7 +124,7 @@ export class SshConnection implements Connection {
       const client = new ssh2.Client();
       let ready = false;
       const fail = (msg: string) => {
-        if (ready) this.dropped(client, msg);
+        if (ready) this.dropped(client);
         else {
           client.destroy();
           reject(this.unreachable(msg));
@@ -156,10 +154,9 @@ export class SshConnection implements Connection {
   }
 
   /** The connection dropped: ssh2 closes its channels (their commands fail as unreachable); later execs reconnect. */
-  private dropped(client: Client, msg: string): void {
+  private dropped(client: Client): void {
     if (this.client !== client) return;
     this.client = null;
-    this.dropReason = msg;
     client.destroy();
   }
 
@@ -184,7 +181,7 @@ export class SshConnection implements Connection {
         let rc: number | null = null;
         // The remote `timeout` ends the command; this guard covers a host that stopped answering.
         const guard = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
-          errOut.push(Buffer.from(`\npgplay: no answer ${opts.timeoutMs! / 1000 + 10}s after the command's timeout\n`));
+          errOut.push(Buffer.from(`\npgplay: no answer 10s after the command's ${opts.timeoutMs! / 1000}s timeout\n`));
           rc = 124;
           ch.close();
         }, opts.timeoutMs + 10_000);
@@ -195,7 +192,7 @@ export class SshConnection implements Connection {
         });
         ch.on('close', () => {
           clearTimeout(guard);
-          if (rc === null) reject(this.unreachable(`connection lost while running a command (${this.dropReason})`));
+          if (rc === null) reject(this.unreachable('connection lost while running a command'));
           else resolve({ rc, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
         });
         ch.end(opts.stdin ?? '');

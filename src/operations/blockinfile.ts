@@ -21,7 +21,7 @@ export interface BlockInFileArgs extends WriteOptions {
 }
 
 /** The new content of a file holding `content`. */
-export function planBlockInFile(content: string, a: BlockInFileArgs): string {
+export function planBlockInFile(content: string, a: Omit<BlockInFileArgs, 'path'>): string {
   const lines = splitLines(content);
   const marker = a.marker ?? '# {mark} PGPLAY MANAGED BLOCK';
   const begin = marker.replace('{mark}', a.marker_begin ?? 'BEGIN');

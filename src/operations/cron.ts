@@ -41,7 +41,7 @@ export function cronFile(name: string, entries: readonly string[]): string {
 
 /** The user's crontab with the block of `name` set to `entries` (or removed). */
 export function planUserCrontab(current: string, a: CronArgs): string {
-  return planBlockInFile(current, { path: '', marker: `# {mark} PGPLAY ${a.name}`, block: a.entries.join('\n'), state: a.state });
+  return planBlockInFile(current, { marker: `# {mark} PGPLAY ${a.name}`, block: a.entries.join('\n'), state: a.state });
 }
 
 async function cronD(a: CronArgs, ctx: ModuleContext): Promise<ModuleResult> {

@@ -35,7 +35,7 @@ function expand(line: string, m: RegExpExecArray): string {
 }
 
 /** The new content of a file holding `content` (Ansible's lineinfile algorithm). */
-export function planLineInFile(content: string, a: LineInFileArgs): string {
+export function planLineInFile(content: string, a: Omit<LineInFileArgs, 'path'>): string {
   const lines = splitLines(content);
   if ((a.state ?? 'present') === 'absent') {
     if (a.line === undefined && a.regexp === undefined) throw new Error('state absent needs line or regexp');

@@ -6,7 +6,7 @@ import { blockinfile, planBlockInFile } from '../../../src/operations/blockinfil
 import { apply, makeCtx, tempDir } from './ctx.js';
 
 describe('lineinfile plan (Ansible semantics)', () => {
-  const p = (content: string, a: Parameters<typeof planLineInFile>[1]) => planLineInFile(content, { path: '/f', ...a });
+  const p = planLineInFile;
 
   it('appends at EOF, adding a missing newline first', () => {
     expect(p('a\nb', { line: 'c' })).toBe('a\nb\nc\n');
@@ -45,16 +45,16 @@ describe('lineinfile plan (Ansible semantics)', () => {
 
 describe('blockinfile plan', () => {
   it('inserts, replaces and removes a marked block', () => {
-    const added = planBlockInFile('a\n', { path: '/f', block: 'x\ny' });
+    const added = planBlockInFile('a\n', { block: 'x\ny' });
     expect(added).toBe('a\n# BEGIN PGPLAY MANAGED BLOCK\nx\ny\n# END PGPLAY MANAGED BLOCK\n');
-    expect(planBlockInFile(added, { path: '/f', block: 'x\ny\n' })).toBe(added);
-    expect(planBlockInFile(added + 'b\n', { path: '/f', block: 'z' })).toBe('a\n# BEGIN PGPLAY MANAGED BLOCK\nz\n# END PGPLAY MANAGED BLOCK\nb\n');
-    expect(planBlockInFile(added + 'b\n', { path: '/f', state: 'absent' })).toBe('a\nb\n');
-    expect(planBlockInFile(added, { path: '/f', block: '' })).toBe('a\n');
+    expect(planBlockInFile(added, { block: 'x\ny\n' })).toBe(added);
+    expect(planBlockInFile(added + 'b\n', { block: 'z' })).toBe('a\n# BEGIN PGPLAY MANAGED BLOCK\nz\n# END PGPLAY MANAGED BLOCK\nb\n');
+    expect(planBlockInFile(added + 'b\n', { state: 'absent' })).toBe('a\nb\n');
+    expect(planBlockInFile(added, { block: '' })).toBe('a\n');
   });
 
   it('custom markers and insert positions', () => {
-    const a = { path: '/f', block: 'host all all 10.0.0.0/8 scram-sha-256', marker: '# {mark} pgplay hba' };
+    const a = { block: 'host all all 10.0.0.0/8 scram-sha-256', marker: '# {mark} pgplay hba' };
     expect(planBlockInFile('local all\nhost x', { ...a, insertbefore: '^host' })).toBe('local all\n# BEGIN pgplay hba\nhost all all 10.0.0.0/8 scram-sha-256\n# END pgplay hba\nhost x');
     expect(planBlockInFile('x\n', { ...a, insertbefore: 'BOF', marker_begin: 'START', marker_end: 'STOP' })).toBe('# START pgplay hba\nhost all all 10.0.0.0/8 scram-sha-256\n# STOP pgplay hba\nx\n');
     expect(planBlockInFile('[a]\nk\n[b]\n', { ...a, insertafter: '^\\[a\\]' })).toBe('[a]\n# BEGIN pgplay hba\nhost all all 10.0.0.0/8 scram-sha-256\n# END pgplay hba\nk\n[b]\n');
