@@ -95,7 +95,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
     when: (h) => pgRunning(h),
     tasks: [
       task<PgsqlVars>('reload patroni', {
-        when: (h) => !!h.reg.patroni_conf?.changed || !!h.reg.patroni_unit?.changed,
+        when: (h) => h.vars.pg_reload && (!!h.reg.patroni_conf?.changed || !!h.reg.patroni_unit?.changed),
         do: () => service({ name: 'patroni', state: 'reloaded', daemon_reload: true }),
       }),
       task<PgsqlVars>('read dynamic config', {
@@ -128,7 +128,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
       task<PgsqlVars>('wait for postgres to load the new config', {
         when: (h) => {
           const primary = h.inventory.hostvars(h.vars.pg_primary_ip);
-          return !h.check && (!!h.reg.patroni_conf?.changed || (!!primary.pg_dcs_params_changed && !!primary.pg_dcs_patch));
+          return !h.check && ((h.vars.pg_reload && !!h.reg.patroni_conf?.changed) || (!!primary.pg_dcs_params_changed && !!primary.pg_dcs_patch));
         },
         awaits: 'Patroni reloads PostgreSQL',
         check_mode: false,

@@ -6,13 +6,20 @@
 import { block, local, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
 import { command, pg_query } from '../../../src/operations/index.js';
-import type { PgsqlVars } from '../defaults.js';
+import type { PgDatabase, PgsqlVars } from '../defaults.js';
 import { planScript, type Change } from '../lib/sql.js';
 import { planDatabaseInner, planDatabases, readDatabasesSql, READ_DB_INNER_SQL, type DbInnerState, type DbPlanOptions, type DbState } from '../lib/databases.js';
 import { jsonCell, psql, ran, sh, type H } from './common.js';
 
 const plan = (h: H): Change[] => (h.vars.pg_db_plan as Change[] | undefined) ?? [];
 const names = (h: H) => (h.vars.pg_databases ?? []).map((d) => d.name);
+/** template1 and the primary database get pg_default_schemas / pg_default_extensions (Pigsty's pg-init-template). */
+export const templateDbs = (h: H): PgDatabase[] => {
+  const schemas = h.vars.pg_default_schemas ?? [];
+  const extensions = h.vars.pg_default_extensions ?? [];
+  if (!schemas.length && !extensions.length) return [];
+  return [...new Set(['template1', h.vars.pg_primary_db || 'postgres'])].map((name) => ({ name, schemas, extensions }));
+};
 const opts = (h: H): DbPlanOptions => ({
   pgVersion: h.vars.pg_version,
   replicationUser: h.vars.pg_replication_username,
@@ -24,17 +31,19 @@ const opts = (h: H): DbPlanOptions => ({
 /** Shell script printing one JSON line per existing wanted database (its inner state). */
 function readInnerScript(h: H): string {
   const lines = ['set -e'];
-  for (const n of names(h)) {
+  for (const n of [...templateDbs(h).map((d) => d.name), ...names(h)]) {
     const exists = `${psql(h, 'postgres', '-At')} -c ${sh(`SELECT 1 FROM pg_database WHERE datname = '${n.replace(/'/g, "''")}' AND datallowconn`)}`;
     lines.push(`if [ "$(${exists})" = 1 ]; then ${psql(h, n, '-At')} -c ${sh(READ_DB_INNER_SQL)}; fi`);
   }
   return lines.join('\n');
 }
 
+const emptyInner = (db: string): DbInnerState => ({ db, schemas: [], extensions: [], public_schema_create: false, admin_schema_create: true, default_acl: [] });
+
 export const tasks: TaskNode<PgsqlVars>[] = [
   block<PgsqlVars>({
     name: 'create postgres databases',
-    when: (h) => h.vars.pg_role === 'primary' && !h.vars.pg_upstream && h.vars.pg_provision && names(h).length > 0,
+    when: (h) => h.vars.pg_role === 'primary' && !h.vars.pg_upstream && h.vars.pg_provision && (names(h).length > 0 || templateDbs(h).length > 0),
     tasks: [
       task<PgsqlVars>('read current databases', {
         tags: ['pg_db_config', 'pg_db_create'],
@@ -63,7 +72,9 @@ export const tasks: TaskNode<PgsqlVars>[] = [
             }
           }
           const o = opts(h);
+          const templ = templateDbs(h).flatMap((d) => planDatabaseInner(d, inner.get(d.name) ?? emptyInner(d.name), o).filter((c) => !/schema public/.test(c.desc)));
           const { changes, warnings } = planDatabases(h.vars.pg_databases, current, o);
+          changes.unshift(...templ);
           for (const d of h.vars.pg_databases) changes.push(...planDatabaseInner(d, inner.get(d.name), o));
           const shown = changes.map((c) => c.desc);
           return {

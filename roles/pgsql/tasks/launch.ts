@@ -107,11 +107,11 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         do: (h) => copy({ dest: confPath(h), content: String(h.vars.pg_hba_next), owner: h.vars.pg_dbsu, group: 'postgres', mode: '0640' }),
       }),
       task<PgsqlVars>('reload patroni to apply hba rules', {
-        when: (h) => !!h.reg.pg_hba_changed?.changed && ran(h.reg.pg_hba_state),
+        when: (h) => h.vars.pg_reload && !!h.reg.pg_hba_changed?.changed && ran(h.reg.pg_hba_state),
         do: () => service({ name: 'patroni', state: 'reloaded' }),
       }),
       task<PgsqlVars>('wait for postgres to load the hba rules', {
-        when: (h) => !h.check && !!h.reg.pg_hba_changed?.changed && ran(h.reg.pg_hba_state),
+        when: (h) => !h.check && h.vars.pg_reload && !!h.reg.pg_hba_changed?.changed && ran(h.reg.pg_hba_state),
         awaits: 'Patroni rewrites pg_hba.conf and reloads PostgreSQL',
         check_mode: false,
         until: (r, h) => Number(cell(r) ?? 0) > Number(cell(h.reg.pg_hba_state) ?? 0),
