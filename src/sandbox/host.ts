@@ -186,13 +186,18 @@ export async function hostStatus(h: SandboxHost): Promise<HostStatus> {
  * does not exit in time, then anything left in the host's own cgroups. Then removes the mount, netns
  * and cgroups. Safe on a host that is half there after a killed run.
  */
-export async function stopHost(h: SandboxHost, opts: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
+export async function stopHost(
+  h: SandboxHost,
+  opts: { graceful?: boolean; timeoutMs?: number } = {},
+): Promise<'clean' | 'killed' | 'not running'> {
   const rec = hostRecord(h);
   const graceful = opts.graceful ?? true;
+  let how: 'clean' | 'killed' | 'not running' = 'not running';
   if (rec && isAlive(rec.nspawn)) {
     if (graceful && signal(rec.nspawn, 'SIGTERM') && (await waitGone(rec.nspawn, opts.timeoutMs ?? 30_000))) {
-      /* clean shutdown */
+      how = 'clean';
     } else {
+      how = 'killed';
       signal(rec.nspawn, 'SIGKILL');
       await waitGone(rec.nspawn, 5000);
     }
@@ -208,6 +213,7 @@ export async function stopHost(h: SandboxHost, opts: { graceful?: boolean; timeo
   await removeHostNetwork(h);
   removeHostCgroups(h);
   removeFile(hostPaths(h).pidFile);
+  return how;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -126,7 +126,8 @@ export async function sandboxDown(opts: DownOptions = {}): Promise<void> {
     const log = opts.quiet ? () => {} : say;
     await Promise.all(
       HOSTS.map(async (h) => {
-        await stopHost(h, { graceful: true });
+        const how = await stopHost(h, { graceful: true });
+        if (how === 'killed') log(`${h.name} did not shut down within 30 s and was killed (console: ${hostPaths(h).consoleLog})`);
         wipeHost(h);
       }),
     );
