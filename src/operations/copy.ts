@@ -47,7 +47,7 @@ function shown(content: Buffer | undefined, secret?: boolean): string {
 }
 
 /** Owner/group/mode of `before` that differ from `want`, as diff lines. */
-export function attrChanges(before: FileStat, want: FileAttrs): { before: string[]; after: string[]; } {
+export function attrChanges(before: FileStat, want: FileAttrs): { before: string[]; after: string[] } {
   const b: string[] = [];
   const a: string[] = [];
   if (want.owner !== undefined && before.owner !== want.owner && String(before.uid) !== want.owner) {
