@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { block, fileBeside, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
-import { apt, copy, file, service, shell, template } from '../../../src/operations/index.js';
+import { apt, copy, file, service, shell, template, user } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 import type { H } from './common.js';
 
@@ -74,6 +74,10 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         tags: ['pg_extension', 'pg_ext'],
         when: (h) => expandPackages(h.vars.pg_extensions, h.vars.pg_version).length > 0,
         do: (h) => apt({ name: expandPackages(h.vars.pg_extensions, h.vars.pg_version), state: 'present', install_recommends: false }),
+      }),
+      task<PgsqlVars>('let the dbsu read the snakeoil ssl key', {
+        tags: ['pg_post'],
+        do: (h) => user({ name: h.vars.pg_dbsu, groups: ['ssl-cert'], append: true }),
       }),
       task<PgsqlVars>('disable the debian postgresql service', {
         tags: ['pg_post'],
