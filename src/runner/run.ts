@@ -1,7 +1,7 @@
 /** Runs a playbook end to end: load inventory, plan (no host touched), execute, recap. */
 import type { Playbook } from '../api/types.js';
 import { EXIT } from '../api/errors.js';
-import { loadInventory, hostVars } from '../inventory/index.js';
+import { loadInventory } from '../inventory/index.js';
 import type { Reporter } from '../output/events.js';
 import type { RunOptions } from './options.js';
 import { planPlaybook } from './plan.js';
@@ -25,8 +25,9 @@ export async function runPlaybook(pb: Playbook, opts: RunOptions, reporter: Repo
   });
   for (const w of plan.warnings) reporter.emit({ event: 'warning', msg: w });
 
-  const conns = new ConnectionPool(opts.inventoryFile, (h) => hostVars(inv, h, { extra: opts.extraVars }).vars);
-  const exec = new PlayExecutor(inv, opts, reporter, conns);
+  // Connections read the host's live variables (play `become` included) when first opened.
+  const conns: ConnectionPool = new ConnectionPool(opts.inventoryFile, (h) => exec.state(h).vars());
+  const exec: PlayExecutor = new PlayExecutor(inv, opts, reporter, conns);
   try {
     for (const pp of plan.plays) {
       await exec.runPlay(pp);
