@@ -99,13 +99,13 @@ describe('sandbox', () => {
   it('installs packages with apt through the proxy, and has no route out', async () => {
     expect(await ok('node-3', 'ip -4 route show default')).toBe('');
     const t0 = Date.now();
-    await ok('node-3', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends tree >/dev/null');
+    await ok('node-3', 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -q --no-install-recommends tree >/dev/null');
     const took = Date.now() - t0;
     try {
       expect(await ok('node-3', 'tree --version')).toMatch(/^tree v/);
       console.log(`apt-get install tree on node-3: ${took} ms`);
     } finally {
-      await ok('node-3', 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q tree >/dev/null');
+      await ok('node-3', 'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 purge -y -q tree >/dev/null');
     }
   });
 
