@@ -182,6 +182,8 @@ export interface TaskOptions<V = Vars> {
   retries?: number;
   delay?: number;
   become_user?: string | ((h: HostCtx<V>) => string);
+  /** Run the action on this inventory host's connection instead, with this host's variables (Ansible's delegate_to). */
+  delegate_to?: string | ((h: HostCtx<V>) => string);
   /** Hide arguments, output and diff of this task in logs and events. */
   no_log?: boolean;
   /** true: always run in check mode; false: run for real even under --check (read-only probes). */

@@ -32,7 +32,11 @@ export class HostState {
     return !this.failed && !this.unreachable;
   }
 
+  /** Was the host in a play (and not only a delegate or a hostvars lookup)? */
+  played = false;
+
   enterPlay(layers: PlayLayers): void {
+    this.played = true;
     this.layers = layers;
     this.cache = undefined;
   }

@@ -37,7 +37,7 @@ export async function runPlaybook(pb: Playbook, opts: RunOptions, reporter: Repo
     await conns.closeAll();
   }
 
-  const stats = Object.fromEntries([...exec.states].map(([h, s]) => [h, s.stats]));
+  const stats = Object.fromEntries([...exec.states].filter(([, s]) => s.played).map(([h, s]) => [h, s.stats]));
   const bad = Object.values(stats).some((s) => s.failed > 0 || s.unreachable > 0);
   reporter.emit({ event: 'recap', hosts: stats, duration_ms: Date.now() - t0, ok: !bad, round_trips: conns.roundTrips });
   return { exitCode: bad ? EXIT.hostFailed : EXIT.ok, stats, roundTrips: conns.roundTrips };

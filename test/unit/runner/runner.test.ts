@@ -238,3 +238,15 @@ describe('runner against local connections', () => {
     await expect(runPb(pb, inv, { limit: 'nope' })).rejects.toThrow(/--limit 'nope' matches no host/);
   });
 });
+
+describe('delegate_to', () => {
+  it('runs the action on the delegate with the original host vars', async () => {
+    const { rec, calls } = recorder();
+    const pb = playbook('t', [
+      play({ name: 'p', hosts: 'web', gather_facts: false, tasks: [task('register', { delegate_to: 'h3', do: (h) => rec({ id: `for-${h.name}` }) })] }),
+    ]);
+    const r = await runPb(pb, inv);
+    expect(calls.map((c) => `${c.host}:${c.args.id}`).sort()).toEqual(['h3:for-h1', 'h3:for-h2']);
+    expect(Object.keys(r.stats)).toEqual(['h1', 'h2']);
+  });
+});
