@@ -4,7 +4,21 @@
  */
 import { Listr, type ListrTaskWrapper, type ListrDefaultRenderer, type ListrSimpleRenderer } from 'listr2';
 import type { EngineEvent, Reporter } from './events.js';
-import { banner, color, diffText, recapLines, taskTitle } from './format.js';
+import { banner, color, diffText, hostLine, recapLines, taskTitle } from './format.js';
+
+/** 'ok=2 changed=1 (10.10.10.11)': counts, naming the hosts that changed or failed. */
+function summary(rs: HostResult[]): string {
+  const count = (st: HostResult['status']) => rs.filter((r) => r.status === st);
+  const parts: string[] = [];
+  for (const st of ['ok', 'changed', 'skipped', 'ignored', 'failed', 'unreachable'] as const) {
+    const hit = count(st);
+    if (!hit.length) continue;
+    const names = st === 'changed' || st === 'failed' || st === 'unreachable' ? ` (${hit.map((r) => r.host).join(', ')})` : '';
+    const text = `${st}=${hit.length}${names}`;
+    parts.push(st === 'changed' ? color.yellow(text) : st === 'failed' || st === 'unreachable' ? color.red(text) : st === 'ok' ? color.green(text) : color.cyan(text));
+  }
+  return parts.join(' ');
+}
 
 type HostResult = Extract<EngineEvent, { event: 'host_result' }>;
 type Wrapper = ListrTaskWrapper<unknown, ListrDefaultRenderer, ListrSimpleRenderer>;
@@ -70,23 +84,34 @@ export class ProgressReporter implements Reporter {
       this.slots.set(h, { settle });
     }
     const slots = this.slots;
+    const hostTasks = hosts.map((h) => ({
+      title: h,
+      task: async (_: unknown, t: Wrapper) => {
+        slots.get(h)!.wrapper = t;
+        const r = await results.get(h)!;
+        t.title = `${h}: ${r.status}`;
+        if (r.status === 'skipped') t.skip(`${h}: skipped`);
+        if (r.status === 'failed' || r.status === 'unreachable') throw new Error(`${h}: ${r.status}`);
+      },
+    }));
     const list = new Listr(
-      hosts.map((h) => ({
-        title: h,
-        task: async (_: unknown, t: Wrapper) => {
-          slots.get(h)!.wrapper = t;
-          const r = await results.get(h)!;
-          const detail = r.msg && (r.status === 'failed' || r.status === 'unreachable' || this.verbosity >= 1) ? ` => ${r.msg}` : '';
-          t.title = `${h}: ${r.status}${detail}`;
-          if (r.status === 'skipped') t.skip(`${h}: skipped`);
-          if (r.status === 'failed' || r.status === 'unreachable') throw new Error(`${h}: ${r.status}${detail}`);
+      [
+        {
+          title,
+          task: (_: unknown, parent: Wrapper) => {
+            void Promise.all([...results.values()]).then((settled) => (parent.title = `${title}  ${summary(settled)}`));
+            return parent.newListr(hostTasks, { concurrent: true, exitOnError: false });
+          },
         },
-      })),
-      { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: false, collapseSkips: false } },
+      ],
+      { exitOnError: false, rendererOptions: { collapseSubtasks: true, collapseErrors: true, collapseSkips: true, showSkipMessage: true } },
     );
     this.chain = this.chain.then(async () => {
-      process.stdout.write(`${banner(title)}\n`);
       await list.run().catch(() => undefined);
+      const failures = [...results.values()];
+      for (const r of await Promise.all(failures)) {
+        if (r.status === 'failed' || r.status === 'unreachable' || r.status === 'ignored') process.stdout.write(hostLine(r, this.verbosity) + '\n');
+      }
     });
   }
 
