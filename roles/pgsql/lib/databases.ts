@@ -59,7 +59,7 @@ export const READ_DB_INNER_SQL = `SELECT json_build_object(
   'extensions', coalesce((SELECT json_agg(json_build_object('name', e.extname, 'schema', n.nspname, 'version', e.extversion)) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace), '[]'),
   'public_schema_create', CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') THEN has_schema_privilege('public', 'public', 'CREATE') END,
   'admin_schema_create', CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dbrole_admin') THEN has_schema_privilege('dbrole_admin', 'public', 'CREATE') END,
-  'default_acl', coalesce((SELECT json_agg(pg_get_userbyid(d.defaclrole) || '|' || d.defaclobjtype || '|' || a.privilege_type || '|' || CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee) END)
+  'default_acl', coalesce((SELECT json_agg(pg_get_userbyid(d.defaclrole) || '|' || d.defaclobjtype::text || '|' || a.privilege_type || '|' || CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee) END)
       FROM pg_default_acl d, aclexplode(d.defaclacl) a WHERE d.defaclnamespace = 0), '[]')
 )`;
 

@@ -6,7 +6,7 @@
  */
 import { assert, block, fileBeside, local, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
-import { file, http, pg_query, service, shell, template } from '../../../src/operations/index.js';
+import { command, file, http, pg_query, service, shell, template } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 import { patroniVars, etcdEndpoints } from '../lib/patroni.js';
 import { cell, ins, patronictl, pgRunning, ran, type H } from './common.js';
@@ -71,6 +71,13 @@ export const tasks: TaskNode<PgsqlVars>[] = [
     failed_when: () => false,
     do: (h) => pg_query({ sql: `SELECT extract(epoch FROM pg_conf_load_time())::text AS conf_load_time`, port: h.vars.pg_port, dbsu: h.vars.pg_dbsu }),
   }),
+  task<PgsqlVars>('probe patroni state', {
+    check_mode: false,
+    changed_when: () => false,
+    failed_when: () => false,
+    register: 'patroni_state',
+    do: () => command({ cmd: ['systemctl', 'is-active', 'patroni'] }),
+  }),
   local<PgsqlVars>('print postgres node spec', { run: (h) => ({ msg: `${ins(h)}: ${patroniVars(h).summary}` }) }),
   task<PgsqlVars>('render patroni config', {
     register: 'patroni_conf',
@@ -89,6 +96,12 @@ export const tasks: TaskNode<PgsqlVars>[] = [
   task<PgsqlVars>('render patroni unit', {
     register: 'patroni_unit',
     do: (h) => template({ src: fileBeside(import.meta.url, '../templates/patroni.service.hbs'), dest: '/etc/systemd/system/patroni.service', vars: { v: h.vars }, owner: 'root', group: 'root', mode: '0644' }),
+  }),
+  task<PgsqlVars>('restart patroni that has no postgres running yet', {
+    // a Patroni still bootstrapping (e.g. it was waiting for etcd) re-reads everything on restart;
+    // nothing runs that a restart could interrupt
+    when: (h) => !pgRunning(h) && (h.reg.patroni_state?.stdout ?? '').trim() === 'active' && (!!h.reg.patroni_conf?.changed || !!h.reg.patroni_unit?.changed),
+    do: () => service({ name: 'patroni', state: 'restarted', daemon_reload: true }),
   }),
   block<PgsqlVars>({
     name: 'apply config to a running cluster',

@@ -93,7 +93,7 @@ describe('patroni config', () => {
       const doc = YAML.parse(text);
       expect(doc.scope).toBe('pg-test');
       expect(doc.name).toBe('pg-test-1');
-      expect(doc.etcd3.hosts).toBe('10.10.10.10:2379');
+      expect(doc.etcd.hosts).toBe('10.10.10.10:2379');
       expect(doc.bootstrap.dcs.postgresql.parameters.max_connections).toBeGreaterThan(0);
       expect(doc.postgresql.parameters.max_connections).toBeUndefined();
       expect(doc.postgresql.parameters.archive_mode).toBe('on');
