@@ -3,6 +3,7 @@
  * names, pg_conf templates), before any host is contacted; errors name the file and path.
  */
 import type { PrepareContext, PrepareResult, UserErrorDetail } from '../../src/api/types.js';
+import { collectSecrets } from '../../src/api/secrets.js';
 import type { HbaRule, PgDatabase, PgUser } from './defaults.js';
 import { validateHbaRule } from './lib/hba.js';
 import { USER_NAME_RE } from './lib/users.js';
@@ -21,6 +22,8 @@ export function preparePgsql(ctx: PrepareContext): PrepareResult {
   };
   for (const host of ctx.targets) {
     const v = ctx.vars(host);
+    // role defaults hold passwords too (DBUser.Replicator, Patroni.API, ...): keep them out of all output
+    collectSecrets(v);
     if (v.pg_cluster === undefined || v.pg_cluster === null || v.pg_cluster === '') continue;
     for (const key of ['pg_hba_rules', 'pg_default_hba_rules']) {
       const rules = (v[key] ?? []) as HbaRule[];
