@@ -13,6 +13,7 @@
  * - Subscripts on non-regex terms: `g[0]`, `g[-1]`, `g[1:2]` (inclusive end), `g[1:]`. `g[:2]` is
  *   not a subscript in Ansible (it is a glob character class) and is not one here either.
  * - `@file` reads one pattern per line.
+ * - Unlike Ansible, a name that is neither a host nor a group never selects an implicit `localhost`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,11 @@ export interface SelectOptions {
   cwd?: string;
   /** An additional `--limit` pattern: the result keeps only hosts it selects (Ansible's subset). */
   limit?: string;
+  /** A play's `order:` (Ansible get_hosts): default 'inventory'. */
+  order?: HostOrder;
 }
+
+export type HostOrder = 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
 
 export interface Selection {
   /** Matching hosts, deduplicated, in Ansible's order. */
@@ -357,5 +362,28 @@ export function selectHosts(inv: Inventory, pattern: string, opts: SelectOptions
     const subset = new Set(ev.evaluate(expandTerms(opts.limit, cwd)));
     hosts = hosts.filter((h) => subset.has(h));
   }
-  return { hosts, unmatched: ev.unmatched };
+  return { hosts: applyOrder(hosts, opts.order), unmatched: ev.unmatched };
+}
+
+function applyOrder(hosts: string[], order: HostOrder | undefined): string[] {
+  switch (order ?? 'inventory') {
+    case 'inventory':
+      return hosts;
+    case 'reverse_inventory':
+      return [...hosts].reverse();
+    case 'sorted':
+      return [...hosts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    case 'reverse_sorted':
+      return [...hosts].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    case 'shuffle': {
+      const out = [...hosts];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    }
+    default:
+      throw new UserError(`Invalid 'order' specified for inventory hosts: ${String(order)} (use inventory, reverse_inventory, sorted, reverse_sorted or shuffle)`);
+  }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/api/errors.js';
-import { parseInventory, selectHosts, splitHostPattern } from '../../../src/inventory/index.js';
+import { parseInventory, selectHosts, splitHostPattern, type SelectOptions } from '../../../src/inventory/index.js';
 import { fnmatchToRegex, orderPatterns, parseAddress } from '../../../src/inventory/patterns.js';
 
 /** The shape of Pigsty's conf/ha/full.yml. */
@@ -24,7 +24,7 @@ all:
   'full.yml',
 );
 
-const sel = (p: string, opts?: { limit?: string; cwd?: string }) => selectHosts(FULL, p, opts).hosts;
+const sel = (p: string, opts?: SelectOptions) => selectHosts(FULL, p, opts).hosts;
 
 describe('host patterns (Ansible grammar)', () => {
   it('all and *', () => {
@@ -106,6 +106,13 @@ describe('host patterns (Ansible grammar)', () => {
   it('a limit keeps the hosts of the pattern it also selects, in the pattern order (Ansible subset)', () => {
     expect(sel('pg-test:pg-meta', { limit: '10.10.10.10,10.10.10.12' })).toEqual(['10.10.10.12', '10.10.10.10']);
     expect(sel('all', { limit: 'pg-test[1:2]' })).toEqual(['10.10.10.12', '10.10.10.13']);
+  });
+
+  it("a play's order: inventory, reverse_inventory, sorted, reverse_sorted", () => {
+    expect(sel('pg-test:pg-meta', { order: 'reverse_inventory' })).toEqual(['10.10.10.10', '10.10.10.13', '10.10.10.12', '10.10.10.11']);
+    expect(sel('pg-test:pg-meta', { order: 'sorted' })).toEqual(['10.10.10.10', '10.10.10.11', '10.10.10.12', '10.10.10.13']);
+    expect(sel('pg-test:pg-meta', { order: 'reverse_sorted' })).toEqual(['10.10.10.13', '10.10.10.12', '10.10.10.11', '10.10.10.10']);
+    expect(new Set(sel('all', { order: 'shuffle' }))).toEqual(new Set(sel('all')));
   });
 
   it('invalid regexes are user errors', () => {
