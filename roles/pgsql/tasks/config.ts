@@ -172,11 +172,17 @@ export const tasks: TaskNode<PgsqlVars>[] = [
           const flag = !!((h.reg.pg_pending_patroni?.data as { json?: { pending_restart?: boolean } })?.json?.pending_restart);
           if (!names && !flag) return { msg: 'no restart pending' };
           const what = names ? ` (${names})` : '';
+          const ctl = patronictl(h);
+          const cls = h.vars.pg_cluster;
+          const replicas = (h.vars.pg_cluster_replicas ?? []).map((ip) => `${cls}-${String(h.inventory.hostvars(ip).pg_seq)}`);
+          const cmd = [replicas.length ? `${ctl} restart ${cls} ${replicas.join(' ')} --force` : '', `${ctl} restart ${cls} ${h.vars.pg_primary_ins} --force`]
+            .filter(Boolean)
+            .join(' && ');
           return {
             msg: `restart pending${what}`,
             warnings: [
               `${ins(h)} is pending restart${what}: the new value takes effect after a restart, which pgplay does not do by itself. ` +
-                `For a rolling restart (replicas first, then the primary) run on any member: ${patronictl(h)} restart ${h.vars.pg_cluster} --pending --force`,
+                `Rolling restart, replicas first, then the primary (run on any member): ${cmd}`,
             ],
           };
         },
