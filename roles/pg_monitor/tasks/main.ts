@@ -1,0 +1,188 @@
+/**
+ * pg_monitor: pg_exporter (prometheus-postgres-exporter), pgbouncer_exporter (when pgbouncer is
+ * installed), pgbackrest_exporter (the backup/disk textfile collector), pg_register (the instance's
+ * targets in <prometheus_sd_dir>/pgsql/<pg_instance>.yml on every infra host, via delegate_to).
+ */
+import { block, fileBeside, flushHandlers, handler, local, task } from '../../../src/api/playbook.js';
+import type { HostCtx, TaskNode } from '../../../src/api/types.js';
+import { apt, command, copy, cron, file, http, service, shell, wait_for } from '../../../src/operations/index.js';
+import { ensureSdDir, registerTargets } from '../../infra/lib/register.js';
+import { refs, type PgMonitorVars } from '../defaults.js';
+import { collectorConfig, envValue, exporterEnv, parseProbe, pgTargets, pgbouncerExporterConf, queriesFile } from '../lib/exporter.js';
+
+type H = HostCtx<PgMonitorVars>;
+
+export const PG_EXPORTER_DIR = '/etc/prometheus-postgres-exporter';
+export const QUERIES = `${PG_EXPORTER_DIR}/queries.yaml`;
+export const PG_EXPORTER_ENV = '/etc/default/prometheus-postgres-exporter';
+export const PGB_EXPORTER_CONF = '/etc/prometheus-pgbouncer-exporter.conf';
+export const PGB_EXPORTER_ENV = '/etc/default/prometheus-pgbouncer-exporter-pgplay';
+export const PGB_EXPORTER_DROPIN = '/etc/systemd/system/prometheus-pgbouncer-exporter.service.d/pgplay.conf';
+export const COLLECTOR = '/usr/local/bin/pgplay-pg-metrics';
+export const COLLECTOR_CONF = '/etc/pgplay/pg_metrics.json';
+export const COLLECTOR_CRON = 'pgplay_pg_metrics';
+
+const present = (h: H) => parseProbe(h.reg.pg_monitor_probe?.stdout);
+const pgbouncerOn = (h: H) => refs(h.vars).pgbouncer && present(h).pgbouncer;
+
+/** What is installed beside postgres (pgbouncer, HAProxy with its Prometheus endpoint): read-only. */
+export const probe = task<PgMonitorVars>('probe pgbouncer and haproxy', {
+  tags: ['pg_exporter', 'pgbouncer_exporter', 'pg_register'],
+  check_mode: false,
+  changed_when: () => false,
+  register: 'pg_monitor_probe',
+  do: (h) => {
+    const r = refs(h.vars);
+    return shell({
+      cmd: [
+        'pgb=0; hap=0',
+        'if [ -x /usr/sbin/pgbouncer ] && systemctl cat pgbouncer.service >/dev/null 2>&1; then pgb=1; fi',
+        `if command -v haproxy >/dev/null 2>&1 && curl -sf -m 3 -o /dev/null http://${h.name}:${r.haproxyPort}/metrics; then hap=1; fi`,
+        'echo "pgbouncer=$pgb"; echo "haproxy=$hap"',
+      ].join('\n'),
+    });
+  },
+});
+
+const pgExporter: TaskNode<PgMonitorVars>[] = [
+  task<PgMonitorVars>('install prometheus-postgres-exporter', {
+    tags: ['pg_exporter_install'],
+    awaits: 'apt-get install prometheus-postgres-exporter',
+    do: () => apt({ name: 'prometheus-postgres-exporter', state: 'present', update_cache: true, cache_valid_time: 3600, install_recommends: false }),
+  }),
+  task<PgMonitorVars>('ensure pg_exporter config dir', {
+    tags: ['pg_exporter_config'],
+    do: () => file({ path: PG_EXPORTER_DIR, state: 'directory', owner: 'root', group: 'prometheus', mode: '0755' }),
+  }),
+  task<PgMonitorVars>('render pg_exporter extra queries', {
+    tags: ['pg_exporter_config'],
+    notify: 'restart pg_exporter',
+    do: (h) => copy({ dest: QUERIES, content: queriesFile(h.vars), owner: 'root', group: 'prometheus', mode: '0644' }),
+  }),
+  task<PgMonitorVars>('render pg_exporter environment', {
+    tags: ['pg_exporter_config'],
+    notify: 'restart pg_exporter',
+    no_log: true,
+    do: (h) => copy({ dest: PG_EXPORTER_ENV, content: exporterEnv(h.vars, QUERIES), owner: 'root', group: 'prometheus', mode: '0640', secret: true }),
+  }),
+  task<PgMonitorVars>('launch pg_exporter', {
+    tags: ['pg_exporter_launch'],
+    do: () => service({ name: 'prometheus-postgres-exporter', state: 'started', enabled: true }),
+  }),
+  flushHandlers(['pg_exporter_launch', 'pg_exporter_config']),
+  task<PgMonitorVars>('wait for pg_exporter', { tags: ['pg_exporter_launch'], do: (h) => wait_for({ port: h.vars.pg_exporter_port, timeout: 30 }) }),
+  task<PgMonitorVars>('pg_exporter reaches postgres as the monitor user', {
+    tags: ['pg_exporter_launch'],
+    awaits: 'pg_up 1',
+    check_mode: false,
+    changed_when: () => false,
+    retries: 15,
+    delay: 2,
+    until: (r) => /^pg_up 1$/m.test(String((r.data as { body?: string } | undefined)?.body ?? '')),
+    failed_when: (r) => r.failed || !/^pg_up 1$/m.test(String((r.data as { body?: string } | undefined)?.body ?? '')),
+    do: (h) => http({ url: `http://127.0.0.1:${h.vars.pg_exporter_port}/metrics`, timeout: 10 }),
+  }),
+];
+
+const pgbouncerExporter: TaskNode<PgMonitorVars>[] = [
+  local<PgMonitorVars>('pgbouncer is not installed: skip its exporter', {
+    when: (h) => refs(h.vars).pgbouncer && !present(h).pgbouncer,
+    run: (h) => ({ msg: `${h.vars.pg_instance}: no pgbouncer.service on ${h.name}; pgbouncer_exporter skipped (run -t pgbouncer_exporter,pg_register once pgbouncer is there)` }),
+  }),
+  block<PgMonitorVars>({
+    name: 'pgbouncer exporter',
+    when: pgbouncerOn,
+    tasks: [
+      task<PgMonitorVars>('install prometheus-pgbouncer-exporter', {
+        tags: ['pgbouncer_exporter_install'],
+        awaits: 'apt-get install prometheus-pgbouncer-exporter',
+        do: () => apt({ name: 'prometheus-pgbouncer-exporter', state: 'present', update_cache: true, cache_valid_time: 3600, install_recommends: false }),
+      }),
+      task<PgMonitorVars>('render pgbouncer_exporter config', {
+        tags: ['pgbouncer_exporter_config'],
+        notify: 'restart pgbouncer_exporter',
+        do: (h) => copy({ dest: PGB_EXPORTER_CONF, content: pgbouncerExporterConf(h.vars), owner: 'root', group: 'root', mode: '0644' }),
+      }),
+      task<PgMonitorVars>('render pgbouncer_exporter password', {
+        tags: ['pgbouncer_exporter_config'],
+        notify: 'restart pgbouncer_exporter',
+        no_log: true,
+        do: (h) => copy({ dest: PGB_EXPORTER_ENV, content: `PGPASSWORD=${envValue(refs(h.vars).monitorPassword)}\n`, owner: 'root', group: 'root', mode: '0600', secret: true }),
+      }),
+      task<PgMonitorVars>('ensure pgbouncer_exporter drop-in dir', {
+        tags: ['pgbouncer_exporter_config'],
+        do: () => file({ path: PGB_EXPORTER_DROPIN.replace(/\/[^/]+$/, ''), state: 'directory', owner: 'root', group: 'root', mode: '0755' }),
+      }),
+      task<PgMonitorVars>('render pgbouncer_exporter drop-in', {
+        tags: ['pgbouncer_exporter_config'],
+        notify: 'restart pgbouncer_exporter',
+        register: 'pgb_exporter_dropin',
+        do: () =>
+          copy({
+            dest: PGB_EXPORTER_DROPIN,
+            content: ['# managed by pgplay roles/pg_monitor: monitor password, and come back when pgbouncer restarts', '[Service]', `EnvironmentFile=${PGB_EXPORTER_ENV}`, 'Restart=always', 'RestartSec=5', ''].join('\n'),
+            owner: 'root',
+            group: 'root',
+            mode: '0644',
+          }),
+      }),
+      task<PgMonitorVars>('reload systemd for the pgbouncer_exporter drop-in', {
+        tags: ['pgbouncer_exporter_config'],
+        when: (h) => !!h.reg.pgb_exporter_dropin?.changed,
+        do: () => command({ cmd: ['systemctl', 'daemon-reload'] }),
+      }),
+      task<PgMonitorVars>('launch pgbouncer_exporter', {
+        tags: ['pgbouncer_exporter_launch'],
+        do: () => service({ name: 'prometheus-pgbouncer-exporter', state: 'started', enabled: true }),
+      }),
+      flushHandlers(['pgbouncer_exporter_launch', 'pgbouncer_exporter_config']),
+      task<PgMonitorVars>('wait for pgbouncer_exporter', { tags: ['pgbouncer_exporter_launch'], do: (h) => wait_for({ port: h.vars.pgbouncer_exporter_port, timeout: 30 }) }),
+    ],
+  }),
+];
+
+const collector: TaskNode<PgMonitorVars>[] = [
+  task<PgMonitorVars>('ensure textfile and collector config dirs', {
+    loop: (h) => [h.vars.node_exporter_textfile_dir, '/etc/pgplay'],
+    do: (_h, dir) => file({ path: String(dir), state: 'directory', owner: 'root', group: 'root', mode: '0755' }),
+  }),
+  task<PgMonitorVars>('install pg metrics collector', {
+    notify: 'collect pg metrics',
+    do: () => copy({ dest: COLLECTOR, src: fileBeside(import.meta.url, '../files/pgplay-pg-metrics'), owner: 'root', group: 'root', mode: '0755' }),
+  }),
+  task<PgMonitorVars>('render pg metrics collector config', {
+    notify: 'collect pg metrics',
+    do: (h) => copy({ dest: COLLECTOR_CONF, content: collectorConfig(h.vars), owner: 'root', group: 'root', mode: '0644' }),
+  }),
+  task<PgMonitorVars>('collect pg metrics every minute', {
+    do: () => cron({ name: COLLECTOR_CRON, entries: [`* * * * * root ${COLLECTOR} --config ${COLLECTOR_CONF} 2>&1 | logger -t pgplay-pg-metrics`] }),
+  }),
+];
+
+export const tasks: TaskNode<PgMonitorVars>[] = [
+  probe,
+  block<PgMonitorVars>({ name: 'postgres exporter', tags: ['pg_exporter'], when: (h) => h.vars.pg_exporter_enabled, tasks: pgExporter }),
+  block<PgMonitorVars>({ name: 'pgbouncer exporter', tags: ['pgbouncer_exporter'], when: (h) => refs(h.vars).pgbouncer, tasks: pgbouncerExporter }),
+  block<PgMonitorVars>({ name: 'backup and disk metrics', tags: ['pgbackrest_exporter'], tasks: collector }),
+  flushHandlers(['pgbackrest_exporter']),
+  block<PgMonitorVars>({
+    name: 'register postgres to prometheus',
+    tags: ['pg_register'],
+    tasks: [
+      ensureSdDir<PgMonitorVars>('pgsql'),
+      registerTargets<PgMonitorVars>(
+        'register postgres to prometheus',
+        'pgsql',
+        (h) => h.vars.pg_instance,
+        (h) => `${h.vars.pg_instance} [${h.vars.pg_role}] @ ${h.name}`,
+        (h) => pgTargets(h, present(h)),
+      ),
+    ],
+  }),
+];
+
+export const handlers = [
+  handler<PgMonitorVars>('restart pg_exporter', { do: () => service({ name: 'prometheus-postgres-exporter', state: 'restarted' }) }),
+  handler<PgMonitorVars>('restart pgbouncer_exporter', { do: () => service({ name: 'prometheus-pgbouncer-exporter', state: 'restarted' }) }),
+  handler<PgMonitorVars>('collect pg metrics', { do: () => command({ cmd: [COLLECTOR, '--config', COLLECTOR_CONF] }) }),
+];
