@@ -10,6 +10,7 @@ import { play, playbook, withTags } from '../src/api/playbook.js';
 import { nodeId } from '../roles/node_id/index.js';
 import { pgId } from '../roles/pg_id/index.js';
 import { pgsql } from '../roles/pgsql/index.js';
+import { pgMonitor } from '../roles/pg_monitor/index.js';
 
 const hasCluster = (vars: Record<string, unknown>) => vars.pg_cluster !== undefined && vars.pg_cluster !== null && vars.pg_cluster !== '';
 
@@ -18,7 +19,7 @@ export const pgsqlPlay = play({
   hosts: 'all',
   become: true,
   host_filter: (vars) => hasCluster(vars),
-  roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgsql, ['pgsql'])],
+  roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgsql, ['pgsql']), withTags(pgMonitor, ['pg_monitor'])],
 });
 
 export default playbook('pgsql', [pgsqlPlay], 'PostgreSQL clusters managed by Patroni: install, bootstrap, provision users and databases');
