@@ -4,11 +4,13 @@
  *   ./run node -l pg-test      # one cluster
  *   ./run node -t node_crontab # only re-apply node_crontab
  * Tags: node-id (always), node_name, node_hosts, node_pkg, node_tune, node_sysctl, node_profile,
- * node_alias, node_ulimit, node_data, node_admin, node_timezone, node_crontab. See docs/node.md.
+ * node_alias, node_ulimit, node_data, node_admin, node_timezone, node_crontab; node_monitor
+ * (node_exporter, node_register: see docs/monitoring.md). See docs/node.md.
  */
 import { play, playbook, withTags } from '../src/api/playbook.js';
 import { nodeId } from '../roles/node_id/index.js';
 import { node } from '../roles/node/index.js';
+import { nodeMonitor } from '../roles/node_monitor/index.js';
 
 export const nodePlay = play({
   name: 'NODE INIT',
@@ -17,4 +19,12 @@ export const nodePlay = play({
   roles: [withTags(nodeId, ['id', 'node-id']), withTags(node, ['node'])],
 });
 
-export default playbook('node', [nodePlay], 'prepare nodes: hostname, hosts, packages, kernel tuning, limits, /data, admin user, time, crontab');
+/** NODE MONITOR: node_exporter and registration with Prometheus (after infra in install). */
+export const nodeMonitorPlay = play({
+  name: 'NODE MONITOR',
+  hosts: 'all',
+  become: true,
+  roles: [withTags(nodeId, ['id', 'node-id']), withTags(nodeMonitor, ['node_monitor'])],
+});
+
+export default playbook('node', [nodePlay, nodeMonitorPlay], 'prepare nodes: hostname, hosts, packages, kernel tuning, limits, /data, admin user, time, crontab');
