@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_PACKAGES, HOSTS, NETWORK, PATHS, PROXY_URL, SUITE, baseRecipeStamp } from './config.js';
+import { BASE_PACKAGES, NETWORK, SHARED_PATHS as PATHS, PROXY_URL, SUITE, baseRecipeStamp, sandboxInstance, type SandboxInstance } from './config.js';
 import { SandboxError } from './errors.js';
 import { run, say } from './exec.js';
 
@@ -106,7 +106,11 @@ function hostsSourcesText(): string {
   );
 }
 
-export function etcHostsText(): string {
+/**
+ * /etc/hosts: the base has instance 0's (the four names at 10.10.10.10-13); a host of another
+ * instance gets its own copy with its instance's addresses (host.ts, ensureEtcHosts).
+ */
+export function etcHostsText(inst: SandboxInstance = sandboxInstance(0)): string {
   return [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -115,7 +119,7 @@ export function etcHostsText(): string {
     '',
     '# pgplay sandbox',
     `${NETWORK.controllerIp}\tpgplay-controller`,
-    ...HOSTS.map((h) => `${h.ip}\t${h.name}`),
+    ...inst.hosts.map((h) => `${h.ip}\t${h.name}`),
     '',
   ].join('\n');
 }
@@ -149,8 +153,8 @@ function put(root: string, rel: string, text: string, mode = 0o644): void {
 /** Builds the base into base.build/ and moves it into place. Takes about 80 s with a cold cache. */
 export async function buildBase(): Promise<void> {
   const mirror = machineMirror();
-  mkdirSync(PATHS.logs, { recursive: true });
-  const log = join(PATHS.logs, 'base-build.log');
+  mkdirSync(PATHS.sharedLogs, { recursive: true });
+  const log = join(PATHS.sharedLogs, 'base-build.log');
   const buildRoot = join(PATHS.baseBuild, 'rootfs');
   rmSync(PATHS.baseBuild, { recursive: true, force: true });
   mkdirSync(buildRoot, { recursive: true });

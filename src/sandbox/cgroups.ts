@@ -1,5 +1,6 @@
 /**
- * One cgroup per host, in the named systemd v1 hierarchy and in the cgroup2 (unified) hierarchy.
+ * One cgroup per host, in the named systemd v1 hierarchy and in the cgroup2 (unified) hierarchy:
+ * pgplay/NAME for the default instance, pgplay/iN/NAME for instance N.
  *
  * PID 1 of this machine is not systemd, so nothing gives each nspawn a scope of its own. Without a
  * cgroup each, the hosts' systemds share one cgroup tree and fight over it. The launching shell moves
@@ -30,7 +31,23 @@ export function cgroupRoots(): string[] {
 }
 
 export function hostCgroupDirs(h: SandboxHost): string[] {
-  return cgroupRoots().map((r) => join(r, 'pgplay', h.name));
+  return cgroupRoots().map((r) => join(r, h.cgroup));
+}
+
+/**
+ * Removes the empty parents of an instance's host cgroups: pgplay/iN for an extra instance, and
+ * pgplay itself when `top` (the last instance went down). Busy or absent ones are left alone.
+ */
+export function removeEmptyCgroupParents(tag: string, top: boolean): void {
+  for (const r of cgroupRoots()) {
+    for (const d of [...(tag ? [join(r, 'pgplay', tag)] : []), ...(top ? [join(r, 'pgplay')] : [])]) {
+      try {
+        rmdirSync(d);
+      } catch {
+        /* absent or still used */
+      }
+    }
+  }
 }
 
 export function createHostCgroups(h: SandboxHost): string[] {

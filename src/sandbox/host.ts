@@ -2,13 +2,15 @@
  * One host: its overlay (base read-only below, an upper dir of its own), its identity (hostname,
  * machine-id, sshd host keys, root's authorized_keys), booting it with systemd-nspawn from its own
  * cgroups and network namespace, waiting for SSH, and stopping it by recorded pid.
+ * A host belongs to one instance (h.instance); everything here works on hosts of any instance.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
-import { HOSTS, PATHS, hostPaths, type SandboxHost } from './config.js';
+import { dirname, join } from 'node:path';
+import { SHARED_PATHS as PATHS, allInstances, hostPaths, sandboxInstance, type SandboxHost, type SandboxInstance } from './config.js';
+import { etcHostsText } from './base.js';
 import { createHostCgroups, hostCgroupPids, killHostCgroup, removeHostCgroups } from './cgroups.js';
 import { SandboxError } from './errors.js';
 import { must, run, sleep } from './exec.js';
@@ -41,8 +43,21 @@ export function isMounted(dir: string): boolean {
   }
 }
 
+/** Hosts of this instance whose overlay is mounted. */
+export function mountedHosts(inst: SandboxInstance): SandboxHost[] {
+  return inst.hosts.filter((h) => isMounted(hostPaths(h).root));
+}
+
+/** Instances (other than `except`) with a host mounted or a host process alive: they use the bridge, proxy and base. */
+export function busyInstances(except?: number): SandboxInstance[] {
+  return allInstances().filter(
+    (i) => i.n !== except && i.hosts.some((h) => isMounted(hostPaths(h).root) || isAlive(hostRecord(h)?.nspawn)),
+  );
+}
+
+/** Does any instance have a host mounted on the base? (The base must not change then.) */
 export function anyHostMounted(): boolean {
-  return HOSTS.some((h) => isMounted(hostPaths(h).root));
+  return allInstances().some((i) => mountedHosts(i).length > 0);
 }
 
 export async function mountOverlay(h: SandboxHost): Promise<void> {
@@ -117,7 +132,7 @@ export function installAccess(h: SandboxHost): void {
     writeFileSync(ak, (cur && !cur.endsWith('\n') ? cur + '\n' : cur) + key + '\n');
   }
   chmodSync(ak, 0o600);
-  const known = HOSTS.flatMap((x) => hostPublicKeys(x).map((k) => `${x.name},${x.ip} ${k}`)).join('\n') + '\n';
+  const known = sandboxInstance(h.instance).hosts.flatMap((x) => hostPublicKeys(x).map((k) => `${x.name},${x.ip} ${k}`)).join('\n') + '\n';
   const kh = join(root, 'etc/ssh/ssh_known_hosts');
   let old = '';
   try {
@@ -126,6 +141,17 @@ export function installAccess(h: SandboxHost): void {
     /* none */
   }
   if (old !== known) writeFile(root, 'etc/ssh/ssh_known_hosts', known);
+}
+
+/**
+ * A host of an extra instance gets an /etc/hosts of its own (the base's names instance 0's
+ * addresses), written into its layer while that still has none: a role's later edits are kept.
+ */
+export function ensureEtcHosts(h: SandboxHost): void {
+  if (h.instance === 0) return;
+  const p = hostPaths(h);
+  if (existsSync(join(p.upper, 'etc/hosts'))) return;
+  writeFile(p.root, 'etc/hosts', etcHostsText(sandboxInstance(h.instance)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +269,7 @@ function tail(file: string, n = 8): string {
 export const NSPAWN_FLAGS = (h: SandboxHost, root: string): string[] => [
   '-D', root,
   '-b',
-  '-M', h.name,
+  '-M', h.machine,
   `--hostname=${h.name}`,
   '--register=no',
   '--keep-unit',
@@ -262,8 +288,8 @@ export async function launchHost(h: SandboxHost): Promise<HostRecord> {
   await createHostNetwork(h);
   removeHostCgroups(h);
   const cgs = createHostCgroups(h);
-  mkdirSync(PATHS.logs, { recursive: true });
-  mkdirSync(PATHS.run, { recursive: true });
+  mkdirSync(dirname(p.consoleLog), { recursive: true });
+  mkdirSync(dirname(p.pidFile), { recursive: true });
   const out = openSync(p.consoleLog, 'w');
   // The shell moves itself into the host's cgroups (every hierarchy), then becomes systemd-nspawn.
   const script = `${cgs.map((d, i) => `echo $$ > "$${i + 1}"/cgroup.procs`).join(' && ')} && shift ${cgs.length} && exec "$@"`;

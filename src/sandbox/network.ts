@@ -1,9 +1,10 @@
 /**
- * The bridge on the controller and one network namespace per host, joined by a veth pair.
+ * The bridge on the controller (shared by all instances) and one network namespace per host, joined
+ * by a veth pair.
  * No NAT and no default route: hosts reach each other and 10.10.10.1 (the controller), nothing else.
  */
 import { existsSync } from 'node:fs';
-import { HOSTS, NETWORK, type SandboxHost } from './config.js';
+import { NETWORK, allInstances, type SandboxHost } from './config.js';
 import { SandboxError } from './errors.js';
 import { must, run } from './exec.js';
 
@@ -55,8 +56,15 @@ export async function ensureBridge(): Promise<void> {
     await must('addressing the sandbox bridge', 'ip', ['addr', 'add', `${NETWORK.controllerIp}/${NETWORK.prefix}`, 'dev', b]);
   }
   await must('bringing the sandbox bridge up', 'ip', ['link', 'set', b, 'address', macFor(NETWORK.controllerIp), 'up']);
-  for (const h of HOSTS) {
-    if (await linkExists(h.veth)) await run('ip', ['link', 'set', h.veth, 'master', b, 'up']);
+  // veths of every instance's hosts (a bridge recreated under running hosts gets them all back)
+  const links = new Set(
+    (await run('ip', ['-o', 'link', 'show'])).stdout
+      .split('\n')
+      .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+      .filter((x): x is string => !!x),
+  );
+  for (const h of allInstances().flatMap((i) => i.hosts)) {
+    if (links.has(h.veth)) await run('ip', ['link', 'set', h.veth, 'master', b, 'up']);
   }
 }
 

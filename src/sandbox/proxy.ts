@@ -7,13 +7,13 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { NETWORK, PATHS, PROXY_PORT, PROXY_URL } from './config.js';
+import { NETWORK, SHARED_PATHS as PATHS, PROXY_PORT, PROXY_URL } from './config.js';
 import { SandboxError } from './errors.js';
 import { sleep } from './exec.js';
 import { isAlive, readJson, recordOf, removeFile, signal, waitGone, writeJson, type ProcRecord } from './state.js';
 
 const BIN = '/usr/sbin/apt-cacher-ng';
-const LOG = join(PATHS.logs, 'apt-cacher-ng.log');
+const LOG = join(PATHS.sharedLogs, 'apt-cacher-ng.log');
 
 function acngConf(): string {
   // No Remap-* lines: a plain caching proxy for whatever Debian URLs the hosts' sources name
@@ -57,7 +57,7 @@ export async function ensureProxy(): Promise<void> {
   if (rec) await stopProxy();
   if (await proxyAnswers()) return; // someone else's apt-cacher-ng already serves the bridge address
   mkdirSync(PATHS.proxyConf, { recursive: true });
-  mkdirSync(PATHS.logs, { recursive: true });
+  mkdirSync(PATHS.sharedLogs, { recursive: true });
   mkdirSync(PATHS.run, { recursive: true });
   writeFileSync(join(PATHS.proxyConf, 'acng.conf'), acngConf());
   for (const d of [PATHS.proxyCache, PATHS.proxyLogDir]) mkdirSync(d, { recursive: true });

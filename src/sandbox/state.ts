@@ -77,46 +77,54 @@ export function removeFile(file: string): void {
 }
 
 /**
- * An exclusive lock for `up`, `down` and `reset` (a developer and a test run may call `up` at the
- * same time). The lock file holds the owner's pid record; a lock whose owner is gone is taken over.
+ * An exclusive lock file holding the owner's pid record; a lock whose owner is gone is taken over.
+ *
+ * Two kinds (see lifecycle.ts): each instance's own lock, held by its `up`, `down` and `reset` for
+ * their whole run (a developer and a test run may call `up` at the same time), and the shared lock
+ * (PATHS.lock), held briefly while the bridge, the proxy or the base change and while overlays are
+ * mounted. Always the instance lock first, then the shared one, never the other way round.
  */
-export async function withLock<T>(fn: () => Promise<T>, waitMs = 20 * 60_000): Promise<T> {
-  mkdirSync(PATHS.run, { recursive: true });
+export async function withLock<T>(fn: () => Promise<T>, opts: { file?: string; waitMs?: number } = {}): Promise<T> {
+  const file = opts.file ?? PATHS.lock;
+  const waitMs = opts.waitMs ?? 20 * 60_000;
+  mkdirSync(dirname(file), { recursive: true });
   const me = recordOf(process.pid)!;
-  const end = Date.now() + waitMs;
+  const started = Date.now();
+  const end = started + waitMs;
   let announced = false;
   for (;;) {
     try {
-      const fd = openSync(PATHS.lock, 'wx');
+      const fd = openSync(file, 'wx');
       writeFileSync(fd, JSON.stringify(me));
       closeSync(fd);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = readJson<ProcRecord>(PATHS.lock);
+      const owner = readJson<ProcRecord>(file);
       if (!owner || !isAlive(owner)) {
         // stale (its owner died) or being written right now: take it over if it stays stale
         await sleep(owner ? 0 : 200);
-        const again = readJson<ProcRecord>(PATHS.lock);
-        if (!again || !isAlive(again)) removeFile(PATHS.lock);
+        const again = readJson<ProcRecord>(file);
+        if (!again || !isAlive(again)) removeFile(file);
         continue;
       }
       if (Date.now() > end) {
         throw new SandboxError(
-          `another sandbox command (pid ${owner.pid}) has held ${PATHS.lock} for too long; wait for it to finish or end it.`,
+          `another sandbox command (pid ${owner.pid}) has held ${file} for too long; wait for it to finish or end it.`,
         );
       }
-      if (!announced) {
+      if (!announced && Date.now() - started > 1500) {
+        // short waits (another instance mounting its hosts) are not worth a line
         process.stderr.write(`sandbox: waiting for another sandbox command (pid ${owner.pid}) to finish ...\n`);
         announced = true;
       }
-      await sleep(500);
+      await sleep(owner.pid === me.pid ? 50 : 200);
     }
   }
   try {
     return await fn();
   } finally {
-    const owner = readJson<ProcRecord>(PATHS.lock);
-    if (owner && owner.pid === me.pid && owner.start === me.start) removeFile(PATHS.lock);
+    const owner = readJson<ProcRecord>(file);
+    if (owner && owner.pid === me.pid && owner.start === me.start) removeFile(file);
   }
 }
