@@ -1,0 +1,26 @@
+/** JSON schema (ajv) of the pgbouncer parameters. */
+import { hbaRuleSchema } from '../pgsql/schema.js';
+
+const int = (minimum: number, maximum?: number) => ({ type: 'integer', minimum, ...(maximum !== undefined ? { maximum } : {}) });
+
+export const schema = {
+  type: 'object',
+  properties: {
+    pgbouncer_enabled: { type: 'boolean' },
+    pgbouncer_port: int(1, 65535),
+    pgbouncer_log_dir: { type: 'string', pattern: '^/' },
+    pgbouncer_auth_query: { type: 'boolean' },
+    pgbouncer_poolmode: { enum: ['transaction', 'session', 'statement'] },
+    pgbouncer_sslmode: { enum: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] },
+    pgbouncer_ignore_param: { type: 'array', items: { type: 'string' } },
+    pgbouncer_max_client_conn: int(1),
+    pgbouncer_default_pool_size: int(1),
+    pgbouncer_min_pool_size: int(0),
+    pgbouncer_reserve_pool_size: int(0),
+    pgbouncer_max_db_connections: int(0),
+    pgbouncer_max_user_connections: int(0),
+    pgbouncer_server_lifetime: int(0),
+    pgb_default_hba_rules: { type: 'array', items: hbaRuleSchema },
+    pgb_hba_rules: { type: 'array', items: hbaRuleSchema },
+  },
+} as const;
