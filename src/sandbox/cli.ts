@@ -84,7 +84,9 @@ async function status(args: string[], inst: SandboxInstance): Promise<number> {
     }
     return s.allRunning ? 0 : 3;
   }
-  const list = await Promise.all(instancesWithState().map((n) => sandboxStatus(n)));
+  // one instance after the other: four SSH probes at a time, not twenty (a loaded machine is slow to answer)
+  const list: SandboxStatus[] = [];
+  for (const n of instancesWithState()) list.push(await sandboxStatus(n));
   const allRunning = list.every((s) => s.allRunning);
   if (json) {
     process.stdout.write(JSON.stringify({ instances: list.map(statusJson), allRunning }, null, 2) + '\n');

@@ -172,7 +172,8 @@ export function portOpen(ip: string, port: number, timeoutMs = 500): Promise<boo
 
 /** A real `ssh HOST true` with the sandbox key and known_hosts. */
 export async function sshWorks(h: SandboxHost, timeoutMs = 8000): Promise<boolean> {
-  const r = await run('ssh', [...sshArgs(h, ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3']), 'true'], { timeoutMs });
+  const connect = Math.max(3, Math.floor(timeoutMs / 2500));
+  const r = await run('ssh', [...sshArgs(h, ['-o', 'BatchMode=yes', '-o', `ConnectTimeout=${connect}`]), 'true'], { timeoutMs });
   return r.code === 0;
 }
 
@@ -190,7 +191,11 @@ export async function hostStatus(h: SandboxHost): Promise<HostStatus> {
   const p = hostPaths(h);
   const alive = isAlive(rec?.nspawn);
   if (alive) {
-    if (await sshWorks(h)) return { host: h, state: 'running', detail: 'answers SSH', pid: rec!.nspawn.pid };
+    // a second, more patient try before calling it broken: on a loaded machine (several instances,
+    // installs running) an SSH handshake can take longer than 8 s, and `up` restarts broken hosts
+    if ((await sshWorks(h)) || (isAlive(rec!.nspawn) && (await sshWorks(h, 25_000)))) {
+      return { host: h, state: 'running', detail: 'answers SSH', pid: rec!.nspawn.pid };
+    }
     return { host: h, state: 'broken', detail: `nspawn pid ${rec!.nspawn.pid} runs but SSH does not answer (console: ${p.consoleLog})`, pid: rec!.nspawn.pid };
   }
   const leftovers: string[] = [];
