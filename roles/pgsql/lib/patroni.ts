@@ -37,7 +37,7 @@ const templateDir = fileBeside(import.meta.url, '../templates');
 /** Renders a `pg_conf` parameter template into ordered [name, value] pairs. */
 export function confParams(v: PgsqlVars, t: Tune): Params {
   const file = path.join(templateDir, `${t.conf}.yml.hbs`);
-  const text = renderTemplate(file, { p: v, t });
+  const text = renderTemplate(file, { p: { ...v, pg_archive_command: archiveCommand(v) }, t });
   const doc = YAML.parse(text) as Record<string, unknown> | null;
   return Object.entries(doc ?? {}).map(([k, val]) => [k, normValue(val)]);
 }
@@ -46,6 +46,12 @@ function normValue(v: unknown): ParamValue {
   if (typeof v === 'boolean') return v ? 'on' : 'off';
   if (typeof v === 'number') return v;
   return String(v);
+}
+
+/** WAL archiving target: pgBackRest's archive-push into the cluster's stanza when pgbackrest_enabled (roles/pgbackrest), else pg_archive_command. */
+export function archiveCommand(v: Pick<PgsqlVars, 'pgbackrest_enabled' | 'pg_cluster' | 'pg_archive_command'>): string {
+  const on = v.pgbackrest_enabled === true || /^(true|yes|on|y|1)$/i.test(String(v.pgbackrest_enabled ?? ''));
+  return on ? `pgbackrest --stanza=${v.pg_cluster} archive-push %p` : v.pg_archive_command;
 }
 
 /** Template parameters overridden by pg_parameters, split into DCS-only and local ones. */
