@@ -1,0 +1,109 @@
+/**
+ * pgbackrest: parameters and defaults (Pigsty's PG_BACKUP section, roles/pgsql/defaults/main.yml).
+ * Names and meanings follow Pigsty; additions are marked PGPLAY.
+ */
+import type { PgIdVars } from '../pg_id/defaults.js';
+
+/** A repository option value: written as `repo1-<key>=<value>` (booleans as y/n). */
+export type RepoValue = string | number | boolean;
+
+/**
+ * One entry of `pgbackrest_repo`: pgBackRest repository options without the `repo1-` prefix and with
+ * `_` for `-` (`retention_full` = `repo1-retention-full`), e.g. `path`, `type`, `s3_endpoint`,
+ * `s3_bucket`, `s3_key`, `s3_key_secret`, `s3_uri_style`, `s3_region`, `storage_port`,
+ * `storage_ca_file`, `block`, `bundle`, `bundle_limit`, `bundle_size`, `cipher_type`, `cipher_pass`,
+ * `retention_full_type`, `retention_full`, `retention_diff` ...
+ *
+ * An entry with `host` is a repository on another host (a pgBackRest "repository host"), reached
+ * over SSH as `host_user`: pgplay sets that host up (package, user, config, keys). `host: ''` means
+ * the first host of the `infra` group.
+ */
+export type RepoEntry = Record<string, RepoValue>;
+
+export interface PgbackrestParams {
+  /** Enable pgBackRest (archive_command, config, stanza, initial backup, scripts). */
+  pgbackrest_enabled: boolean;
+  /** Which entry of `pgbackrest_repo` this cluster uses: `local`, `central` or a custom one. */
+  pgbackrest_method: string;
+  /** Take a full backup once the stanza exists (once: marker /etc/pgbackrest/initial.done). */
+  pgbackrest_init_backup: boolean;
+  pgbackrest_log_dir: string;
+  /** Repository definitions, selected by `pgbackrest_method`. */
+  pgbackrest_repo: Record<string, RepoEntry>;
+  /** PGPLAY: `pgbackrest`, `lz4` (for pg-basebackup). */
+  pgbackrest_packages: string[];
+  /** PGPLAY: archive-push queue limit: WAL beyond it is dropped (with a gap) rather than filling the disk. */
+  pgbackrest_archive_queue_max: string;
+
+  // ---- references (owned by the pgsql / node roles)
+  pg_dbsu: string;
+  pg_dbsu_home: string;
+  pg_data: string;
+  pg_port: number;
+  pg_localhost: string;
+  pg_bin_dir: string;
+  pg_version: number;
+  pg_fs_backup: string;
+  pg_fs_main: string;
+  patroni_port: number;
+  /** Schedules (Pigsty's default: a daily full backup at 01:00); written by the pgsql role's pg_crontab. */
+  node_crontab: string[];
+}
+
+export type PgbackrestVars = PgbackrestParams & PgIdVars & Record<string, unknown>;
+
+export const LOCAL_REPO: RepoEntry = { path: '/pg/backup', retention_full_type: 'count', retention_full: 2 };
+
+export const defaults: PgbackrestParams = {
+  pgbackrest_enabled: true,
+  pgbackrest_method: 'local',
+  pgbackrest_init_backup: true,
+  pgbackrest_log_dir: '/pg/log/pgbackrest',
+  pgbackrest_repo: {
+    // default: a POSIX repository on the instance's own disk (/pg/backup -> pg_fs_backup)
+    local: { ...LOCAL_REPO },
+    // one repository for every cluster on the infra host, reached over SSH (see docs/backup.md)
+    central: {
+      host: '',
+      host_user: 'pgbackrest',
+      path: '/data/backups/central',
+      retention_full_type: 'count',
+      retention_full: 2,
+      bundle: 'y',
+    },
+    // Pigsty's MinIO repository, for reference (needs a MinIO/S3 endpoint with TLS and a CA file)
+    minio: {
+      type: 's3',
+      s3_endpoint: 'sss.pigsty',
+      s3_region: 'us-east-1',
+      s3_bucket: 'pgsql',
+      s3_key: 'pgbackrest',
+      s3_key_secret: 'S3User.Backup',
+      s3_uri_style: 'path',
+      path: '/pgbackrest',
+      storage_port: 9000,
+      storage_ca_file: '/etc/pki/ca.crt',
+      bundle: 'y',
+      bundle_limit: '20MiB',
+      bundle_size: '128MiB',
+      cipher_type: 'aes-256-cbc',
+      cipher_pass: 'pgBackRest',
+      retention_full_type: 'time',
+      retention_full: 14,
+    },
+  },
+  pgbackrest_packages: ['pgbackrest', 'lz4'],
+  pgbackrest_archive_queue_max: '4GiB',
+
+  pg_dbsu: 'postgres',
+  pg_dbsu_home: '/var/lib/pgsql',
+  pg_data: '/pg/data',
+  pg_port: 5432,
+  pg_localhost: '/var/run/postgresql',
+  pg_bin_dir: '/usr/pgsql/bin',
+  pg_version: 15,
+  pg_fs_backup: '/data/backups',
+  pg_fs_main: '/data/postgres',
+  patroni_port: 8008,
+  node_crontab: ['00 01 * * * postgres /pg/bin/pg-backup full'],
+};
