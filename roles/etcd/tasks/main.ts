@@ -92,6 +92,7 @@ export const tasks: TaskNode<EtcdVars>[] = [
     tasks: [
       task<EtcdVars>('launch etcd server', {
         register: 'etcd_launch',
+        failed_when: (r, h) => r.failed && !h.check,
         awaits: 'etcd members find each other',
         do: (h) =>
           service({

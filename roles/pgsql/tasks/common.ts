@@ -36,3 +36,10 @@ export const pgRunning = (h: H) => ran(h.reg.pg_state) && !!cell(h.reg.pg_state)
 
 /** Instance name for messages. */
 export const ins = (h: H) => `${h.vars.pg_instance} @ ${h.name}`;
+
+/**
+ * failed_when for steps that need what an earlier step of the same run installs or starts (a unit,
+ * a listening port): in --check on a fresh host that earlier step only reported, so these are not
+ * failures there. Outside check mode nothing is tolerated.
+ */
+export const failedUnlessCheck = (r: TaskResult, h: H) => r.failed && !h.check;

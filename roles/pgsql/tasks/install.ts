@@ -8,7 +8,7 @@ import { block, fileBeside, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
 import { apt, copy, file, service, shell, template, user } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
-import type { H } from './common.js';
+import { failedUnlessCheck, type H } from './common.js';
 
 /** Package names from Pigsty-style lists: comma/space separated, `${pg_version}` / `$v` substituted. */
 export function expandPackages(lists: string[], version: number): string[] {
@@ -81,6 +81,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
       }),
       task<PgsqlVars>('disable the debian postgresql service', {
         tags: ['pg_post'],
+        failed_when: failedUnlessCheck,
         do: () => service({ name: 'postgresql', state: 'stopped', enabled: false }),
       }),
       task<PgsqlVars>('drop a debian main cluster if one was created', {

@@ -9,7 +9,7 @@ import { command, copy, http, pg_query, service, wait_for } from '../../../src/o
 import type { PgsqlVars } from '../defaults.js';
 import { hbaBlock, replaceHbaBlock } from '../lib/patroni.js';
 import { confPath, etcdCheck } from './config.js';
-import { cell, ins, patronictl, ran, type H } from './common.js';
+import { cell, failedUnlessCheck, ins, patronictl, ran, type H } from './common.js';
 
 const loadTimeSql = `SELECT extract(epoch FROM pg_conf_load_time())::text AS conf_load_time`;
 const q = (h: H, sql: string, extra: object = {}) => pg_query({ sql, port: h.vars.pg_port, dbsu: h.vars.pg_dbsu, ...extra });
@@ -29,9 +29,10 @@ export const tasks: TaskNode<PgsqlVars>[] = [
     any_errors_fatal: true,
     tasks: [
       ...etcdCheck(),
-      task<PgsqlVars>('launch patroni primary', { do: () => service({ name: 'patroni', state: 'started', enabled: true, daemon_reload: true }) }),
-      task<PgsqlVars>('wait for patroni primary', { do: (h) => wait_for({ host: h.name, port: h.vars.patroni_port, timeout: 60 }) }),
+      task<PgsqlVars>('launch patroni primary', { failed_when: failedUnlessCheck, do: () => service({ name: 'patroni', state: 'started', enabled: true, daemon_reload: true }) }),
+      task<PgsqlVars>('wait for patroni primary', { failed_when: failedUnlessCheck, do: (h) => wait_for({ host: h.name, port: h.vars.patroni_port, timeout: 60 }) }),
       task<PgsqlVars>('wait for postgres primary to accept connections', {
+        when: (h) => !h.check,
         awaits: 'primary accepts connections',
         check_mode: false,
         failed_when: () => false,
@@ -53,6 +54,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
       ...etcdCheck(),
       task<PgsqlVars>('check replication connectivity to the primary', {
         check_mode: false,
+        failed_when: failedUnlessCheck,
         changed_when: () => false,
         register: 'pg_repl_check',
         do: (h) =>
@@ -62,9 +64,10 @@ export const tasks: TaskNode<PgsqlVars>[] = [
             password: h.vars.pg_replication_password,
           }),
       }),
-      task<PgsqlVars>('launch patroni replica', { do: () => service({ name: 'patroni', state: 'started', enabled: true, daemon_reload: true }) }),
-      task<PgsqlVars>('wait for patroni replica', { do: (h) => wait_for({ host: h.name, port: h.vars.patroni_port, timeout: 60 }) }),
+      task<PgsqlVars>('launch patroni replica', { failed_when: failedUnlessCheck, do: () => service({ name: 'patroni', state: 'started', enabled: true, daemon_reload: true }) }),
+      task<PgsqlVars>('wait for patroni replica', { failed_when: failedUnlessCheck, do: (h) => wait_for({ host: h.name, port: h.vars.patroni_port, timeout: 60 }) }),
       task<PgsqlVars>('wait for the replica to stream from the primary', {
+        when: (h) => !h.check,
         awaits: 'replica streams from the primary (base backup first)',
         check_mode: false,
         failed_when: () => false,
