@@ -89,14 +89,19 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         no_log: true,
         register: 'pg_hba_conf',
         changed_when: () => false,
+        failed_when: () => false,
         do: (h) => command({ cmd: ['cat', confPath(h)] }),
       }),
       local<PgsqlVars>('render hba rules', {
-        no_log: true,
         run: (h) => {
-          const next = replaceHbaBlock(h.reg.pg_hba_conf?.stdout ? h.reg.pg_hba_conf.stdout + '\n' : '', hbaBlock(h));
+          const conf = h.reg.pg_hba_conf;
+          if (conf?.rc !== 0) {
+            if (h.check) return { set: { pg_hba_next: null }, msg: `${confPath(h)} does not exist yet: pg_config renders it` };
+            return { failed: true, msg: `${confPath(h)} is missing: render it first with -t pg_config (or run the whole playbook)` };
+          }
+          const next = replaceHbaBlock((conf.stdout ?? '') + '\n', hbaBlock(h));
           if (next === undefined) return { failed: true, msg: `${confPath(h)} has no pg_hba block: render it first with -t pg_config` };
-          return { set: { pg_hba_next: next } };
+          return { set: { pg_hba_next: next }, msg: 'hba rules rendered' };
         },
       }),
       task<PgsqlVars>('probe postgres config load time', {
@@ -106,15 +111,16 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         do: (h) => q(h, loadTimeSql),
       }),
       task<PgsqlVars>('render hba rules into patroni config', {
+        when: (h) => typeof h.vars.pg_hba_next === 'string',
         register: 'pg_hba_changed',
         do: (h) => copy({ dest: confPath(h), content: String(h.vars.pg_hba_next), owner: h.vars.pg_dbsu, group: 'postgres', mode: '0640' }),
       }),
       task<PgsqlVars>('reload patroni to apply hba rules', {
-        when: (h) => h.vars.pg_reload && !!h.reg.pg_hba_changed?.changed && ran(h.reg.pg_hba_state),
+        when: (h) => h.vars.pg_reload && !!h.reg.pg_hba_changed?.changed && !!cell(h.reg.pg_hba_state),
         do: () => service({ name: 'patroni', state: 'reloaded' }),
       }),
       task<PgsqlVars>('wait for postgres to load the hba rules', {
-        when: (h) => !h.check && h.vars.pg_reload && !!h.reg.pg_hba_changed?.changed && ran(h.reg.pg_hba_state),
+        when: (h) => !h.check && h.vars.pg_reload && !!h.reg.pg_hba_changed?.changed && !!cell(h.reg.pg_hba_state),
         awaits: 'Patroni rewrites pg_hba.conf and reloads PostgreSQL',
         check_mode: false,
         until: (r, h) => Number(cell(r) ?? 0) > Number(cell(h.reg.pg_hba_state) ?? 0),
@@ -123,7 +129,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         do: (h) => q(h, loadTimeSql),
       }),
       task<PgsqlVars>('check hba rules', {
-        when: (h) => ran(h.reg.pg_hba_state),
+        when: (h) => !!cell(h.reg.pg_hba_state),
         check_mode: false,
         register: 'pg_hba_errors',
         do: (h) => q(h, `SELECT coalesce(string_agg(line_number || ': ' || error, '; '), '') FROM pg_hba_file_rules WHERE error IS NOT NULL`),
