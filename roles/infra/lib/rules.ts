@@ -178,7 +178,7 @@ export function alertRules(p: RuleParams): AlertRule[] {
       alert: 'HaproxyBackendDown', category: 'pgsql', severity: 'CRIT', for: '1m',
       expr: [
         '(haproxy_backend_active_servers + haproxy_backend_backup_servers) == 0',
-        'and on (cls, ins, proxy) count by (cls, ins, proxy) (haproxy_server_check_status) > 0',
+        'and on (cls, ins, proxy) count by (cls, ins, proxy) (haproxy_server_status) > 0',
       ].join('\n'),
       summary: `CRIT HaproxyBackendDown ${at}: service ${L('proxy')} has no healthy server`,
       description: `HAProxy on ${L('ins')} has no server in UP state for ${L('proxy')}: connections to this service fail.`,
