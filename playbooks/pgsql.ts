@@ -2,6 +2,7 @@
  * pgsql: PostgreSQL HA clusters with Patroni on etcd (Pigsty's pgsql.yml).
  *   ./run pgsql -l pg-test                 # create (or converge) a cluster
  *   ./run pgsql -l pg-test -t pg_hba       # re-apply HBA rules (reload, never restart)
+ *   ./run pgsql -l pg-test -t pg_access    # pgbouncer, VIP, HAProxy services, pgpool (docs/access.md)
  *   ./run pgsql -l pg-test -t pg_user      # users only;  -t pg_db: databases only
  *   ./run pgsql --list-tags
  * Hosts without pg_cluster are dropped from the play. Tag tree in docs/pgsql.md.
@@ -11,6 +12,10 @@ import { nodeId } from '../roles/node_id/index.js';
 import { pgId } from '../roles/pg_id/index.js';
 import { pgsql } from '../roles/pgsql/index.js';
 import { pgMonitor } from '../roles/pg_monitor/index.js';
+import { pgbouncer } from '../roles/pgbouncer/index.js';
+import { pgVip } from '../roles/pg_vip/index.js';
+import { pgService } from '../roles/pg_service/index.js';
+import { pgpool } from '../roles/pgpool/index.js';
 
 const hasCluster = (vars: Record<string, unknown>) => vars.pg_cluster !== undefined && vars.pg_cluster !== null && vars.pg_cluster !== '';
 
@@ -19,7 +24,11 @@ export const pgsqlPlay = play({
   hosts: 'all',
   become: true,
   host_filter: (vars) => hasCluster(vars),
-  roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgsql, ['pgsql']), withTags(pgMonitor, ['pg_monitor'])],
+  roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgsql, ['pgsql']),
+    // pg_access (docs/access.md): part of Pigsty's pgsql role, hence tagged pgsql too
+    ...[pgbouncer, pgVip, pgService, pgpool].map((r) => withTags<any>(r, ['pgsql', 'pg_access'])),
+    withTags(pgMonitor, ['pg_monitor']),
+  ],
 });
 
 export default playbook('pgsql', [pgsqlPlay], 'PostgreSQL clusters managed by Patroni: install, bootstrap, provision users and databases');

@@ -22,7 +22,6 @@ const daemon = daemonTasks<PgServiceVars>(
     port: (h) => ({ host: h.name, port: h.vars.haproxy_exporter_port }),
     reloadWhen: (h) => h.vars.pg_reload && h.vars.haproxy_reload,
   },
-  { launch: ['haproxy_launch'], reload: ['pg_service_reload'] },
 );
 
 export const tasks: TaskNode<PgServiceVars>[] = [

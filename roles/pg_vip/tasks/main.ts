@@ -84,14 +84,27 @@ const config: TaskNode<PgVipVars>[] = [
   }),
 ];
 
+const loaded = (h: H) => (h.reg.pg_vip_unit_state?.stdout ?? '').trim() === 'loaded';
+
 const launch: TaskNode<PgVipVars>[] = [
+  task<PgVipVars>('probe vip-manager unit', {
+    check_mode: false,
+    changed_when: () => false,
+    register: 'pg_vip_unit_state',
+    do: () => shell({ cmd: 'systemctl show -p LoadState --value vip-manager 2>/dev/null || echo not-found' }),
+  }),
+  local<PgVipVars>('launch vip-manager (check mode, not installed yet)', {
+    when: (h) => h.check && !loaded(h),
+    run: () => ({ changed: true, msg: 'would install vip-manager and start it' }),
+  }),
   task<PgVipVars>('launch vip-manager', {
+    when: (h) => !(h.check && !loaded(h)),
     register: 'pg_vip_started',
     do: (h) => service({ name: 'vip-manager', state: 'started', enabled: true, daemon_reload: !!h.reg.pg_vip_unit?.changed }),
   }),
   task<PgVipVars>('restart vip-manager on a config change', {
     // vip-manager reads its config only at start; a restart on the leader drops the VIP for about a second
-    when: (h) => h.vars.pg_reload && !h.reg.pg_vip_started?.changed && (!!h.reg.pg_vip_conf?.changed || !!h.reg.pg_vip_unit?.changed),
+    when: (h) => h.vars.pg_reload && !(h.check && !loaded(h)) && !h.reg.pg_vip_started?.changed && (!!h.reg.pg_vip_conf?.changed || !!h.reg.pg_vip_unit?.changed),
     do: () => service({ name: 'vip-manager', state: 'restarted', daemon_reload: true }),
   }),
 ];

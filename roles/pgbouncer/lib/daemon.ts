@@ -39,16 +39,19 @@ export interface DaemonSpec<V> {
 }
 
 export interface DaemonState {
+  /** systemd knows the unit (package installed or unit written). */
+  loaded: boolean;
   active: boolean;
   stamp: boolean;
   /** Files newer than the stamp. */
   newer: string[];
 }
 
-/** The probe's shell script: `active|inactive`, `stamp|nostamp`, then files newer than the stamp. */
+/** The probe's shell script: LoadState, `active|inactive`, `stamp|nostamp`, then files newer than the stamp. */
 export function probeScript(unit: string, stamp: string, watch: string[]): string {
   const w = watch.map(sq).join(' ');
   return [
+    `systemctl show -p LoadState --value ${sq(unit)} 2>/dev/null || echo not-found`,
     `if systemctl is-active --quiet ${sq(unit)}; then echo active; else echo inactive; fi`,
     `if [ -e ${sq(stamp)} ]; then echo stamp; find ${w} -newer ${sq(stamp)} -print 2>/dev/null | sort; else echo nostamp; fi`,
   ].join('\n');
@@ -56,9 +59,9 @@ export function probeScript(unit: string, stamp: string, watch: string[]): strin
 
 export function parseProbe(stdout: string | undefined): DaemonState | undefined {
   if (!stdout) return undefined;
-  const [a, s, ...rest] = stdout.split('\n').map((l) => l.trim());
-  if (!a || !s) return undefined;
-  return { active: a === 'active', stamp: s === 'stamp', newer: rest.filter(Boolean) };
+  const [l, a, s, ...rest] = stdout.split('\n').map((x) => x.trim());
+  if (!l || !a || !s) return undefined;
+  return { loaded: l === 'loaded', active: a === 'active', stamp: s === 'stamp', newer: rest.filter(Boolean) };
 }
 
 export const probed = (r: TaskResult | undefined): DaemonState | undefined => (r && !r.skipped && !r.failed ? parseProbe(r.stdout) : undefined);
@@ -66,12 +69,11 @@ export const probed = (r: TaskResult | undefined): DaemonState | undefined => (r
 /**
  * Launch tasks (a probe, start + enable, the package-instance restart, a warning for a changed unit,
  * a wait for the port) and reload tasks (a fresh probe, then a reload when a config file is newer
- * than the stamp). Each list is meant for its own tagged block.
+ * than the stamp). Each list is meant for its own tagged block (launch, reload).
  */
-export function daemonTasks<V extends Vars>(s: DaemonSpec<V>, tags: { launch: string[]; reload: string[] }) {
-  const probe = (reg: string, t: string[]) =>
+export function daemonTasks<V extends Vars>(s: DaemonSpec<V>) {
+  const probe = (reg: string) =>
     task<V>(`probe ${s.unit} state`, {
-      tags: t,
       check_mode: false,
       changed_when: () => false,
       register: reg,
@@ -80,18 +82,21 @@ export function daemonTasks<V extends Vars>(s: DaemonSpec<V>, tags: { launch: st
   const before = (h: HostCtx<V>) => probed(h.reg[`${s.id}_daemon`]);
   const now = (h: HostCtx<V>) => probed(h.reg[`${s.id}_daemon_reload`]);
   const launch: TaskNode<V>[] = [
-    probe(`${s.id}_daemon`, tags.launch),
+    probe(`${s.id}_daemon`),
+    local<V>(`launch ${s.unit} (check mode, not installed yet)`, {
+      // check mode on a host without the package or the unit yet: nothing to ask systemd about
+      when: (h) => h.check && !before(h)?.loaded,
+      run: () => ({ changed: true, msg: `would install ${s.unit} and start it` }),
+    }),
     task<V>(`launch ${s.unit}`, {
-      tags: tags.launch,
+      when: (h) => !(h.check && !before(h)?.loaded),
       do: (h) => service({ name: s.unit, state: 'started', enabled: true, daemon_reload: s.unitChanged(h) }),
     }),
     task<V>(`restart ${s.unit} started by the package with its default config`, {
-      tags: tags.launch,
       when: (h) => !!before(h)?.active && !before(h)?.stamp,
       do: () => service({ name: s.unit, state: 'restarted', daemon_reload: true }),
     }),
     local<V>(`report ${s.unit} unit change`, {
-      tags: tags.launch,
       when: (h) => !!before(h)?.active && !!before(h)?.stamp && s.unitChanged(h),
       run: () => ({
         msg: `${s.unit}.service changed`,
@@ -102,16 +107,14 @@ export function daemonTasks<V extends Vars>(s: DaemonSpec<V>, tags: { launch: st
   if (s.port) {
     launch.push(
       task<V>(`wait for ${s.unit} to listen`, {
-        tags: tags.launch,
-        when: (h) => !h.check && !!s.port!(h),
+          when: (h) => !h.check && !!s.port!(h),
         do: (h) => wait_for({ ...s.port!(h)!, timeout: 30 }),
       }),
     );
   }
   const reload: TaskNode<V>[] = [
-    probe(`${s.id}_daemon_reload`, tags.reload),
+    probe(`${s.id}_daemon_reload`),
     task<V>(`reload ${s.unit}`, {
-      tags: tags.reload,
       when: (h) => {
         const st = now(h);
         // not running: starting it reads the config; no stamp: the package's instance, restarted by the launch

@@ -89,6 +89,10 @@ export const config: TaskNode<PgbouncerVars>[] = [
         no_log: true,
         failed_when: () => false,
         register: 'pgb_authid',
+        // a user just created on the primary may not have replicated to this instance yet
+        until: (r, h) => !ran(r) || userlistNames(h.vars).every((n) => n in jsonCell<Record<string, unknown>>(r, {})),
+        retries: 5,
+        delay: 1,
         do: (h) =>
           pg_query({
             sql: `SELECT coalesce(json_object_agg(rolname, rolpassword), '{}')::text AS v FROM pg_authid WHERE rolname = ANY(ARRAY[${userlistNames(h.vars).map(lit).join(',') || "''"}]::text[])`,

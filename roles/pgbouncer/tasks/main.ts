@@ -23,7 +23,6 @@ const daemon = daemonTasks<PgbouncerVars>(
     reloadWhen: (h) => h.vars.pg_reload,
     restartHint: 'listen_addr, listen_port and unix_socket_dir also need a restart',
   },
-  { launch: ['pgbouncer_launch'], reload: ['pgbouncer_reload'] },
 );
 
 export const tasks: TaskNode<PgbouncerVars>[] = [

@@ -71,7 +71,6 @@ const daemon = daemonTasks<PgpoolVars>(
     reloadWhen: (h) => h.vars.pg_reload,
     restartHint: 'so do removed backends, ports and num_init_children',
   },
-  { launch: ['pgpool_launch'], reload: ['pgpool_reload'] },
 );
 
 const stop: TaskNode<PgpoolVars>[] = [

@@ -76,8 +76,8 @@ describe('pgbouncer files', () => {
 
 describe('daemon probe', () => {
   it('parses unit state, stamp and newer files', () => {
-    expect(parseProbe('active\nstamp\n/etc/x\n/etc/y')).toEqual({ active: true, stamp: true, newer: ['/etc/x', '/etc/y'] });
-    expect(parseProbe('inactive\nnostamp')).toEqual({ active: false, stamp: false, newer: [] });
+    expect(parseProbe('loaded\nactive\nstamp\n/etc/x\n/etc/y')).toEqual({ loaded: true, active: true, stamp: true, newer: ['/etc/x', '/etc/y'] });
+    expect(parseProbe('not-found\ninactive\nnostamp')).toEqual({ loaded: false, active: false, stamp: false, newer: [] });
     expect(parseProbe('')).toBeUndefined();
     expect(probeScript('pgbouncer', '/run/s', ['/etc/a b'])).toContain("find '/etc/a b' -newer '/run/s'");
   });
