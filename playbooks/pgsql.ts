@@ -11,6 +11,7 @@ import { play, playbook, withTags } from '../src/api/playbook.js';
 import { nodeId } from '../roles/node_id/index.js';
 import { pgId } from '../roles/pg_id/index.js';
 import { pgsql } from '../roles/pgsql/index.js';
+import { pgbackrest } from '../roles/pgbackrest/index.js';
 import { pgMonitor } from '../roles/pg_monitor/index.js';
 import { pgbouncer } from '../roles/pgbouncer/index.js';
 import { pgVip } from '../roles/pg_vip/index.js';
@@ -25,6 +26,7 @@ export const pgsqlPlay = play({
   become: true,
   host_filter: (vars) => hasCluster(vars),
   roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgsql, ['pgsql']),
+    withTags(pgbackrest, ['pg_backup']), // pgBackRest (docs/backup.md): config, stanza, initial backup
     // pg_access (docs/access.md): part of Pigsty's pgsql role, hence tagged pgsql too
     ...[pgbouncer, pgVip, pgService, pgpool].map((r) => withTags<any>(r, ['pgsql', 'pg_access'])),
     withTags(pgMonitor, ['pg_monitor']),
