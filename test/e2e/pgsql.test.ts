@@ -180,6 +180,25 @@ describe('pgsql', () => {
     expect(await Promise.all(PG_TEST.map(postmasterStart))).toEqual(before);
   });
 
+  it('a reload parameter is applied by a reload; a restart parameter is reported, not restarted', async () => {
+    const before = await Promise.all(PG_TEST.map(postmasterStart));
+    const sb = await psql('node-1', 'SHOW shared_buffers');
+    const r = await run(['pgsql', '-l', 'pg-test', '-t', 'pg_config', '-e', '{"pg_parameters": {"log_min_duration_statement": 777, "shared_buffers": "300MB"}}']);
+    expect(r.code, failures(r)).toBe(0);
+    for (const host of ['node-1', 'node-2', 'node-3']) expect(await psql(host, 'SHOW log_min_duration_statement'), host).toBe('777ms');
+    expect(await psql('node-1', 'SHOW shared_buffers')).toBe(sb);
+    const warnings = r.events.filter((e) => e.event === 'warning' && /pending restart \(shared_buffers\)/.test(e.msg));
+    expect(warnings.map((w) => w.host).sort()).toEqual(PG_TEST);
+    expect(warnings[0].msg).toMatch(/patronictl -c \/etc\/patroni\/patroni\.yml restart pg-test pg-test-2 pg-test-3 --force && .* restart pg-test pg-test-1 --force/);
+    expect(await Promise.all(PG_TEST.map(postmasterStart))).toEqual(before);
+    // back to the inventory: reloaded again, nothing pending, still no restart
+    const back = await run(['pgsql', '-l', 'pg-test', '-t', 'pg_config']);
+    expect(back.code, failures(back)).toBe(0);
+    expect(back.events.filter((e) => e.event === 'warning' && /pending restart/.test(e.msg))).toEqual([]);
+    expect(await psql('node-2', 'SHOW log_min_duration_statement')).not.toBe('777ms');
+    expect(await Promise.all(PG_TEST.map(postmasterStart))).toEqual(before);
+  });
+
   it('--check --diff on a changed parameter shows the diff and changes nothing', async () => {
     const conf = '/pg/conf/pg-test-1.yml';
     const sum = await ok('node-1', `sha256sum ${conf}`);
