@@ -40,6 +40,7 @@ export function preparePgsql(ctx: PrepareContext): PrepareResult {
         if (u && u.expire_at !== undefined && !/^(\d{4}-\d{2}-\d{2}|infinity)$/.test(String(u.expire_at))) err(host, key, `[${i}].expire_at`, `expire_at must be YYYY-MM-DD or infinity`);
       });
     }
+    if (v.patroni_mode === 'remove') err(host, 'patroni_mode', '', `patroni_mode 'remove' (running postgres without Patroni) is not supported: use default or pause`);
     const dbs = (v.pg_databases ?? []) as PgDatabase[];
     if (Array.isArray(dbs)) {
       dbs.forEach((d, i) => {
