@@ -66,7 +66,7 @@ export const defaults: PgbackrestParams = {
     central: {
       host: '',
       host_user: 'pgbackrest',
-      path: '/data/backups/central',
+      path: '/data/pgbackrest',
       retention_full_type: 'count',
       retention_full: 2,
       bundle: 'y',

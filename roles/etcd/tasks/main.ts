@@ -20,7 +20,7 @@ export const tasks: TaskNode<EtcdVars>[] = [
   task<EtcdVars>('install etcd', {
     tags: ['etcd_install'],
     awaits: 'apt-get install etcd-server etcd-client',
-    do: () => apt({ name: ['etcd-server', 'etcd-client'], state: 'present', update_cache: true, install_recommends: false }),
+    do: () => apt({ name: ['etcd-server', 'etcd-client'], state: 'present', update_cache: true, cache_valid_time: 3600, install_recommends: false }),
   }),
   block<EtcdVars>({
     name: 'clean existing etcd',

@@ -52,7 +52,7 @@ export const tasks: TaskNode<NodeVars>[] = [
   task<NodeVars>('install node packages', {
     tags: ['node_pkg'],
     awaits: 'apt-get install (node packages)',
-    do: (h) => apt({ name: expandPackages([...(h.vars.node_default_packages ?? []), ...(h.vars.node_packages ?? [])], 0), state: 'present', update_cache: true, install_recommends: false }),
+    do: (h) => apt({ name: expandPackages([...(h.vars.node_default_packages ?? []), ...(h.vars.node_packages ?? [])], 0), state: 'present', update_cache: true, cache_valid_time: 3600, install_recommends: false }),
   }),
   // 6. tune
   block<NodeVars>({

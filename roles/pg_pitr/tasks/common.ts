@@ -119,5 +119,32 @@ export function deleteRangeBody(prefix: string): string {
   return JSON.stringify({ key: Buffer.from(prefix).toString('base64'), range_end: Buffer.from(end).toString('base64') });
 }
 
+/**
+ * Deletes Patroni's keys of a cluster from etcd, through the v2 API (Patroni's `etcd`, what
+ * Debian's etcd 3.4 serves: it lacks the v3 JSON gateway) and the v3 gateway (Patroni's `etcd3`),
+ * whichever the server answers. Prints `deleted` when something was removed.
+ */
+export function dcsCleanupScript(prefix: string, endpoints: readonly string[]): string {
+  const v2 = prefix.replace(/\/+$/, '');
+  return [
+    `body=${q(deleteRangeBody(prefix))}`,
+    'ok=""',
+    `for e in ${endpoints.map(q).join(' ')}; do`,
+    `  r=$(curl -sS -m 10 -X DELETE "http://$e/v2/keys${v2}?recursive=true" -w ' HTTP%{http_code}' 2>&1)`,
+    '  case "$r" in',
+    `    *' HTTP200') echo "deleted ${v2} (v2)"; ok=1 ;;`,
+    `    *'"errorCode":100'*) echo "no ${v2} (v2)"; ok=1 ;;`,
+    '  esac',
+    `  r=$(curl -sS -m 10 -X POST "http://$e/v3/kv/deleterange" -d "$body" -w ' HTTP%{http_code}' 2>&1)`,
+    '  case "$r" in',
+    `    *'"deleted"'*' HTTP200') echo "deleted ${prefix} (v3)"; ok=1 ;;`,
+    `    *' HTTP200') echo "no ${prefix} (v3)"; ok=1 ;;`,
+    '  esac',
+    '  [ -n "$ok" ] && exit 0',
+    'done',
+    'echo "no etcd endpoint answered: $r" >&2; exit 1',
+  ].join('\n');
+}
+
 /** Patroni's keys of the cluster: <namespace>/<scope>/ */
 export const dcsPrefix = (h: H) => `${String(h.vars.pg_namespace || '/pg').replace(/\/+$/, '')}/${h.vars.pg_cluster}/`;

@@ -26,7 +26,7 @@ import { q } from '../../../src/operations/shell-quote.js';
 import type { PgPitrVars } from '../defaults.js';
 import { clientRepoLines, processMax } from '../../pgbackrest/lib/repo.js';
 import { cleanAutoConf, controlSummary, describeTarget, restoreArgs } from '../lib/pitr.js';
-import { bin, dcsPrefix, deleteRangeBody, etcdEndpoints, isPrimary, kv, patronictl, PITR_CONF, plan, psql, ran, RECOVERY_LOG, recoveryVerdict, side, standaloneOpts, waitScript, type H } from './common.js';
+import { bin, dcsCleanupScript, dcsPrefix, etcdEndpoints, isPrimary, kv, patronictl, PITR_CONF, plan, psql, ran, RECOVERY_LOG, recoveryVerdict, side, standaloneOpts, waitScript, type H } from './common.js';
 import { followup } from './followup.js';
 
 const dbsu = (h: H) => h.vars.pg_dbsu;
@@ -254,17 +254,8 @@ export const tasks: TaskNode<PgPitrVars>[] = [
         tags: ['etcd'],
         when: (h) => isPrimary(h) && etcdEndpoints(h).length > 0,
         register: 'pitr_etcd',
-        changed_when: (r) => /"deleted":"?[1-9]/.test(r.stdout ?? ''),
-        do: (h) =>
-          shell({
-            cmd: [
-              `body=${q(deleteRangeBody(dcsPrefix(h)))}`,
-              `for e in ${etcdEndpoints(h).map(q).join(' ')}; do`,
-              `  if out=$(curl -fsS -m 10 -X POST "http://$e/v3/kv/deleterange" -d "$body" 2>&1); then echo "$out"; exit 0; fi`,
-              'done',
-              `echo "no etcd endpoint answered: $out" >&2; exit 1`,
-            ].join('\n'),
-          }),
+        changed_when: (r) => /^deleted/m.test(r.stdout ?? ''),
+        do: (h) => shell({ cmd: dcsCleanupScript(dcsPrefix(h), etcdEndpoints(h)) }),
       }),
       block<PgPitrVars>({
         name: 'start',

@@ -18,7 +18,7 @@ import { q } from '../../../src/operations/shell-quote.js';
 import type { PgRemoveVars } from '../defaults.js';
 import { asBool, PGBACKREST_CONF, INITIAL_MARKER, resolveRepo } from '../../pgbackrest/lib/repo.js';
 import { expandPackages } from '../../pgsql/tasks/install.js';
-import { deleteRangeBody } from '../../pg_pitr/tasks/common.js';
+import { dcsCleanupScript } from '../../pg_pitr/tasks/common.js';
 import { deregister } from './deregister.js';
 import type { HostCtx } from '../../../src/api/types.js';
 
@@ -115,17 +115,8 @@ export const tasks: TaskNode<PgRemoveVars>[] = [
       task<PgRemoveVars>('remove the cluster state from etcd', {
         tags: ['pg_meta'],
         when: (h) => isPrimary(h) && etcdEndpoints(h).length > 0,
-        changed_when: (r) => /"deleted":"?[1-9]/.test(r.stdout ?? ''),
-        do: (h) =>
-          shell({
-            cmd: [
-              `body=${q(deleteRangeBody(`${String(h.vars.pg_namespace || '/pg').replace(/\/+$/, '')}/${h.vars.pg_cluster}/`))}`,
-              `for e in ${etcdEndpoints(h).map(q).join(' ')}; do`,
-              `  if out=$(curl -fsS -m 10 -X POST "http://$e/v3/kv/deleterange" -d "$body" 2>&1); then echo "$out"; exit 0; fi`,
-              'done',
-              `echo "no etcd endpoint answered: $out" >&2; exit 1`,
-            ].join('\n'),
-          }),
+        changed_when: (r) => /^deleted/m.test(r.stdout ?? ''),
+        do: (h) => shell({ cmd: dcsCleanupScript(`${String(h.vars.pg_namespace || '/pg').replace(/\/+$/, '')}/${h.vars.pg_cluster}/`, etcdEndpoints(h)) }),
       }),
     ],
   }),

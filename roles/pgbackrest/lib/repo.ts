@@ -152,6 +152,7 @@ interface InfoDb {
 
 interface InfoStanza {
   name: string;
+  repo?: { key: number; status?: { code: number; message: string } }[];
   status: { code: number; message: string };
   db?: InfoDb[];
   backup?: { label?: string; type?: string; database?: { id?: number } }[];
@@ -181,7 +182,10 @@ export function stanzaState(infoJson: string, stanza: string, systemId: string, 
   if (!s) return { state: 'missing', message: 'stanza not listed' };
   const code = s.status?.code;
   if (code === 1 || code === 3) return { state: 'missing', message: s.status.message };
-  if (code !== 0 && code !== 2) return { state: 'error', message: `stanza ${stanza}: ${s.status?.message ?? 'unknown status'} (code ${code})` };
+  if (code !== 0 && code !== 2) {
+    const repos = (s.repo ?? []).filter((r) => r.status && r.status.code !== 0).map((r) => `repo${r.key}: ${r.status!.message}`);
+    return { state: 'error', message: `stanza ${stanza}: ${s.status?.message ?? 'unknown status'} (code ${code})${repos.length ? `: ${repos.join('; ')}` : ''}` };
+  }
   const db = [...(s.db ?? [])].sort((a, b) => a.id - b.id).pop();
   if (!db) return { state: 'error', message: `stanza ${stanza} has no database history` };
   const repoSystemId = String(db['system-id']);

@@ -1,7 +1,9 @@
 /**
  * [pgbackrest_backup] The initial full backup, on the primary, once per stanza, repository and
- * database system (marker /etc/pgbackrest/initial.done). When the repository already holds a backup
- * of this system (e.g. taken before a failover, by another member) only the marker is written.
+ * database system (marker /etc/pgbackrest/initial.done, written after the backup succeeded). A
+ * changed repository (pgbackrest_method) or system (a restore from another cluster) gets a new one:
+ * the WAL archived elsewhere meanwhile is a gap in this repository's archive, and a full backup is
+ * where recovery from it can start again.
  */
 import { local, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
@@ -13,20 +15,16 @@ import { livePrimary, probe, stanzaOf } from './init.js';
 
 const want = (h: H) => markerLine(h.vars.pg_cluster, repoOf(h).name, probe(h).sysid ?? '');
 const needed = (h: H) => asBool(h.vars.pgbackrest_init_backup) && livePrimary(h) && !!probe(h).sysid && probe(h).marker !== want(h);
-const backupsOfThisSystem = (h: H) => {
-  const st = stanzaOf(h);
-  return st?.state === 'ok' ? st.backups : 0;
-};
-
 export const tasks: TaskNode<PgbackrestVars>[] = [
   task<PgbackrestVars>('take the initial full backup', {
-    when: (h) => needed(h) && backupsOfThisSystem(h) === 0,
+    when: (h) => needed(h),
+    register: 'pgbackrest_initial_backup',
     become_user: (h) => h.vars.pg_dbsu,
     awaits: 'pg-backup full',
     do: () => shell({ cmd: '/pg/bin/pg-backup full', timeout: 6 * 3600 }),
   }),
   task<PgbackrestVars>('write the initial backup marker', {
-    when: (h) => needed(h),
+    when: (h) => needed(h) && (h.check || !!h.reg.pgbackrest_initial_backup?.changed),
     do: (h) => copy({ dest: INITIAL_MARKER, content: `${want(h)}\n`, owner: h.vars.pg_dbsu, group: 'postgres', mode: '0640' }),
   }),
   local<PgbackrestVars>('backup summary', {

@@ -68,7 +68,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
       }),
       task<PgsqlVars>('install postgres packages', {
         awaits: 'apt-get install (postgres, patroni)',
-        do: (h) => apt({ name: expandPackages(h.vars.pg_packages, h.vars.pg_version), state: 'present', update_cache: true, install_recommends: false }),
+        do: (h) => apt({ name: expandPackages(h.vars.pg_packages, h.vars.pg_version), state: 'present', update_cache: true, cache_valid_time: 3600, install_recommends: false }),
       }),
       task<PgsqlVars>('install postgres extensions', {
         tags: ['pg_extension', 'pg_ext'],
