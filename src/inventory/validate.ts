@@ -19,6 +19,7 @@ function compile(schema: object): ValidateFunction {
     const open = { ...(schema as Record<string, unknown>) };
     delete open.additionalProperties;
     delete open.unevaluatedProperties;
+    if (typeof open.$id === 'string' && ajv.getSchema(open.$id)) delete open.$id;
     fn = ajv.compile(open);
     compiled.set(schema, fn);
   }
