@@ -100,10 +100,10 @@ export function alertRules(p: RuleParams): AlertRule[] {
     },
     {
       alert: 'PgbouncerDown', category: 'pgsql', severity: 'CRIT', for: '1m',
-      expr: 'up{job="pgbouncer"} == 0',
+      expr: 'up{job="pgbouncer"} == 0 or pgbouncer_up == 0',
       summary: `CRIT PgbouncerDown ${at}: pgbouncer (or its exporter) is down`,
-      description: `The pgbouncer exporter on ${L('instance')} does not answer; it is bound to pgbouncer.service and stops with it.`,
-      threshold: 'pgbouncer exporter scrape fails (up == 0)',
+      description: `The pgbouncer exporter on ${L('instance')} does not answer, or pgbouncer's admin console does not (pgbouncer_up == 0).`,
+      threshold: 'pgbouncer exporter scrape fails or pgbouncer_up == 0',
     },
     {
       alert: 'HaproxyDown', category: 'pgsql', severity: 'CRIT', for: '1m',
@@ -169,7 +169,7 @@ export function alertRules(p: RuleParams): AlertRule[] {
     // ---- access
     {
       alert: 'PgbouncerPoolSaturated', category: 'pgsql', severity: 'WARN', for: '1m',
-      expr: `sum by (cls, ins, ip, instance, database) (pgbouncer_waiting_clients) > ${p.prometheus_pgbouncer_waiting}`,
+      expr: `sum by (cls, ins, ip, instance, database) (pgbouncer_pools_cl_waiting) > ${p.prometheus_pgbouncer_waiting}`,
       summary: `WARN PgbouncerPoolSaturated ${at}: {{ $value }} clients wait for a server connection to ${L('database')}`,
       description: `pgbouncer on ${L('ins')} queues clients of database ${L('database')}: its pool is saturated (pool_size reached).`,
       threshold: `clients waiting in pgbouncer per database > prometheus_pgbouncer_waiting (${p.prometheus_pgbouncer_waiting})`,

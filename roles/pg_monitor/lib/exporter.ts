@@ -135,16 +135,37 @@ export function exporterEnv(v: PgMonitorVars, queriesPath: string): string {
   ].join('\n');
 }
 
-/** /etc/prometheus-pgbouncer-exporter.conf: the Debian (python) exporter, via the local socket. */
-export function pgbouncerExporterConf(v: PgMonitorVars): string {
+/** /etc/default/pgbouncer_exporter (secret: holds the monitor password) for pgplay-pgbouncer-exporter. */
+export function pgbouncerExporterEnv(v: PgMonitorVars): string {
   const r = refs(v);
   return [
-    `# prometheus-pgbouncer-exporter of ${v.pg_instance} (managed by pgplay roles/pg_monitor); password in the unit's environment`,
-    'host = 0.0.0.0',
-    `port = ${v.pgbouncer_exporter_port}`,
-    `pgbouncer-port = ${r.pgbouncerPort}`,
-    `pgbouncer-user = ${r.monitorUser}`,
-    `pgbouncer-host = ${r.socketDir}`,
+    `# pgbouncer_exporter of ${v.pg_instance} (managed by pgplay roles/pg_monitor)`,
+    `PGBOUNCER_EXPORTER_LISTEN=${envValue(`:${v.pgbouncer_exporter_port}`)}`,
+    `PGBOUNCER_HOST=${envValue(r.socketDir)}`,
+    `PGBOUNCER_PORT=${envValue(String(r.pgbouncerPort))}`,
+    `PGBOUNCER_USER=${envValue(r.monitorUser)}`,
+    `PGPASSWORD=${envValue(r.monitorPassword)}`,
+    '',
+  ].join('\n');
+}
+
+/** The pgbouncer_exporter unit: stays up while pgbouncer is down (pgbouncer_up 0). */
+export function pgbouncerExporterUnit(envFile: string, bin: string): string {
+  return [
+    '# /etc/systemd/system/pgbouncer_exporter.service (managed by pgplay roles/pg_monitor)',
+    '[Unit]',
+    'Description=Prometheus exporter of the local pgbouncer (pgplay)',
+    'After=network.target pgbouncer.service',
+    '',
+    '[Service]',
+    'User=prometheus',
+    `EnvironmentFile=${envFile}`,
+    `ExecStart=${bin}`,
+    'Restart=always',
+    'RestartSec=5',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
     '',
   ].join('\n');
 }

@@ -14,7 +14,7 @@ import type { TaskNode } from '../../../src/api/types.js';
 import { cron, file, shell } from '../../../src/operations/index.js';
 import { deregisterTargets } from '../../infra/lib/register.js';
 import type { PgMonitorVars } from '../defaults.js';
-import { COLLECTOR_CONF, COLLECTOR_CRON, PGB_EXPORTER_DROPIN, PGB_EXPORTER_ENV, PG_EXPORTER_ENV, QUERIES } from './main.js';
+import { COLLECTOR_CONF, COLLECTOR_CRON, PGB_EXPORTER_BIN, PGB_EXPORTER_ENV, PGB_EXPORTER_UNIT, PG_EXPORTER_ENV, QUERIES } from './main.js';
 
 const instance = (v: PgMonitorVars) => v.pg_instance ?? `${v.pg_cluster}-${v.pg_seq}`;
 
@@ -26,7 +26,7 @@ export const pgDeregister: TaskNode<PgMonitorVars>[] = [
   }),
 ];
 
-const units = ['prometheus-pgbouncer-exporter', 'prometheus-postgres-exporter'];
+const units = ['pgbouncer_exporter', 'prometheus-postgres-exporter'];
 
 export const pgMonitorRemove: TaskNode<PgMonitorVars>[] = [
   task<PgMonitorVars, string>('stop and disable exporters', {
@@ -43,7 +43,7 @@ export const pgMonitorRemove: TaskNode<PgMonitorVars>[] = [
   task<PgMonitorVars>('remove collector cron', { tags: ['pgbackrest_exporter'], do: () => cron({ name: COLLECTOR_CRON, entries: [], state: 'absent' }) }),
   task<PgMonitorVars, string>('remove exporter and collector files', {
     tags: ['pg_exporter', 'pgbouncer_exporter', 'pgbackrest_exporter'],
-    loop: (h) => [QUERIES, PG_EXPORTER_ENV, PGB_EXPORTER_ENV, PGB_EXPORTER_DROPIN, COLLECTOR_CONF, `${h.vars.node_exporter_textfile_dir ?? '/var/lib/pgplay/textfile'}/pgplay_pg.prom`],
+    loop: (h) => [QUERIES, PG_EXPORTER_ENV, PGB_EXPORTER_ENV, PGB_EXPORTER_UNIT, PGB_EXPORTER_BIN, COLLECTOR_CONF, `${h.vars.node_exporter_textfile_dir ?? '/var/lib/pgplay/textfile'}/pgplay_pg.prom`],
     do: (_h, path) => file({ path, state: 'absent' }),
   }),
 ];

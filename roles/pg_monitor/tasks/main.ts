@@ -8,16 +8,16 @@ import type { HostCtx, TaskNode } from '../../../src/api/types.js';
 import { apt, command, copy, cron, file, http, service, shell, wait_for } from '../../../src/operations/index.js';
 import { ensureSdDir, registerTargets } from '../../infra/lib/register.js';
 import { refs, type PgMonitorVars } from '../defaults.js';
-import { collectorConfig, envValue, exporterEnv, parseProbe, pgTargets, pgbouncerExporterConf, queriesFile } from '../lib/exporter.js';
+import { collectorConfig, exporterEnv, parseProbe, pgTargets, pgbouncerExporterEnv, pgbouncerExporterUnit, queriesFile } from '../lib/exporter.js';
 
 type H = HostCtx<PgMonitorVars>;
 
 export const PG_EXPORTER_DIR = '/etc/prometheus-postgres-exporter';
 export const QUERIES = `${PG_EXPORTER_DIR}/queries.yaml`;
 export const PG_EXPORTER_ENV = '/etc/default/prometheus-postgres-exporter';
-export const PGB_EXPORTER_CONF = '/etc/prometheus-pgbouncer-exporter.conf';
-export const PGB_EXPORTER_ENV = '/etc/default/prometheus-pgbouncer-exporter-pgplay';
-export const PGB_EXPORTER_DROPIN = '/etc/systemd/system/prometheus-pgbouncer-exporter.service.d/pgplay.conf';
+export const PGB_EXPORTER_BIN = '/usr/local/bin/pgplay-pgbouncer-exporter';
+export const PGB_EXPORTER_ENV = '/etc/default/pgbouncer_exporter';
+export const PGB_EXPORTER_UNIT = '/etc/systemd/system/pgbouncer_exporter.service';
 export const COLLECTOR = '/usr/local/bin/pgplay-pg-metrics';
 export const COLLECTOR_CONF = '/etc/pgplay/pg_metrics.json';
 export const COLLECTOR_CRON = 'pgplay_pg_metrics';
@@ -105,48 +105,30 @@ const pgbouncerExporter: TaskNode<PgMonitorVars>[] = [
     name: 'pgbouncer exporter',
     when: pgbouncerOn,
     tasks: [
-      task<PgMonitorVars>('install prometheus-pgbouncer-exporter', {
+      task<PgMonitorVars>('remove Debian prometheus-pgbouncer-exporter (broken with pgbouncer >= 1.8)', {
         tags: ['pgbouncer_exporter_install'],
-        awaits: 'apt-get install prometheus-pgbouncer-exporter',
-        do: () => apt({ name: 'prometheus-pgbouncer-exporter', state: 'present', update_cache: true, cache_valid_time: 3600, install_recommends: false }),
+        do: () => apt({ name: 'prometheus-pgbouncer-exporter', state: 'absent' }),
       }),
-      task<PgMonitorVars>('render pgbouncer_exporter config', {
-        tags: ['pgbouncer_exporter_config'],
+      task<PgMonitorVars>('install pgbouncer_exporter', {
+        tags: ['pgbouncer_exporter_install'],
         notify: 'restart pgbouncer_exporter',
-        do: (h) => copy({ dest: PGB_EXPORTER_CONF, content: pgbouncerExporterConf(h.vars), owner: 'root', group: 'root', mode: '0644' }),
+        do: () => copy({ dest: PGB_EXPORTER_BIN, src: fileBeside(import.meta.url, '../files/pgplay-pgbouncer-exporter'), owner: 'root', group: 'root', mode: '0755' }),
       }),
-      task<PgMonitorVars>('render pgbouncer_exporter password', {
+      task<PgMonitorVars>('render pgbouncer_exporter environment', {
         tags: ['pgbouncer_exporter_config'],
         notify: 'restart pgbouncer_exporter',
         no_log: true,
-        do: (h) => copy({ dest: PGB_EXPORTER_ENV, content: `PGPASSWORD=${envValue(refs(h.vars).monitorPassword)}\n`, owner: 'root', group: 'root', mode: '0600', secret: true }),
+        do: (h) => copy({ dest: PGB_EXPORTER_ENV, content: pgbouncerExporterEnv(h.vars), owner: 'root', group: 'root', mode: '0600', secret: true }),
       }),
-      task<PgMonitorVars>('ensure pgbouncer_exporter drop-in dir', {
-        tags: ['pgbouncer_exporter_config'],
-        do: () => file({ path: PGB_EXPORTER_DROPIN.replace(/\/[^/]+$/, ''), state: 'directory', owner: 'root', group: 'root', mode: '0755' }),
-      }),
-      task<PgMonitorVars>('render pgbouncer_exporter drop-in', {
+      task<PgMonitorVars>('render pgbouncer_exporter unit', {
         tags: ['pgbouncer_exporter_config'],
         notify: 'restart pgbouncer_exporter',
-        register: 'pgb_exporter_dropin',
-        do: () =>
-          copy({
-            dest: PGB_EXPORTER_DROPIN,
-            content: ['# managed by pgplay roles/pg_monitor: monitor password, and come back when pgbouncer restarts', '[Service]', `EnvironmentFile=${PGB_EXPORTER_ENV}`, 'Restart=always', 'RestartSec=5', ''].join('\n'),
-            owner: 'root',
-            group: 'root',
-            mode: '0644',
-          }),
+        register: 'pgb_exporter_unit',
+        do: () => copy({ dest: PGB_EXPORTER_UNIT, content: pgbouncerExporterUnit(PGB_EXPORTER_ENV, PGB_EXPORTER_BIN), owner: 'root', group: 'root', mode: '0644' }),
       }),
-      task<PgMonitorVars>('reload systemd for the pgbouncer_exporter drop-in', {
-        tags: ['pgbouncer_exporter_config'],
-        when: (h) => !!h.reg.pgb_exporter_dropin?.changed,
-        do: () => command({ cmd: ['systemctl', 'daemon-reload'] }),
-      }),
-      resetFailed('prometheus-pgbouncer-exporter', ['pgbouncer_exporter_launch']),
       task<PgMonitorVars>('launch pgbouncer_exporter', {
         tags: ['pgbouncer_exporter_launch'],
-        do: () => service({ name: 'prometheus-pgbouncer-exporter', state: 'started', enabled: true }),
+        do: (h) => service({ name: 'pgbouncer_exporter', state: 'started', enabled: true, daemon_reload: !!h.reg.pgb_exporter_unit?.changed }),
       }),
       flushHandlers(['pgbouncer_exporter_launch', 'pgbouncer_exporter_config']),
       task<PgMonitorVars>('wait for pgbouncer_exporter', { tags: ['pgbouncer_exporter_launch'], do: (h) => wait_for({ port: h.vars.pgbouncer_exporter_port, timeout: 30 }) }),
@@ -196,6 +178,6 @@ export const tasks: TaskNode<PgMonitorVars>[] = [
 
 export const handlers = [
   handler<PgMonitorVars>('restart pg_exporter', { do: () => service({ name: 'prometheus-postgres-exporter', state: 'restarted' }) }),
-  handler<PgMonitorVars>('restart pgbouncer_exporter', { do: () => service({ name: 'prometheus-pgbouncer-exporter', state: 'restarted' }) }),
+  handler<PgMonitorVars>('restart pgbouncer_exporter', { do: () => service({ name: 'pgbouncer_exporter', state: 'restarted', daemon_reload: true }) }),
   handler<PgMonitorVars>('collect pg metrics', { do: () => command({ cmd: [COLLECTOR, '--config', COLLECTOR_CONF] }) }),
 ];

@@ -20,7 +20,7 @@ import { etcdTargets, infraTargets } from '../../../roles/infra/tasks/main.js';
 import { nodeExporterArgs, nodeTargets } from '../../../roles/node_monitor/tasks/main.js';
 import { defaults as nodeMonDefaults } from '../../../roles/node_monitor/defaults.js';
 import { defaults as pgMonDefaults, type PgMonitorVars } from '../../../roles/pg_monitor/defaults.js';
-import { collectorConfig, envValue, exporterEnv, exporterUrl, extraQueries, parseProbe, pgTargets, pgbouncerExporterConf, queriesFile } from '../../../roles/pg_monitor/lib/exporter.js';
+import { collectorConfig, envValue, exporterEnv, exporterUrl, extraQueries, parseProbe, pgTargets, pgbouncerExporterEnv, pgbouncerExporterUnit, queriesFile } from '../../../roles/pg_monitor/lib/exporter.js';
 import { copy, file } from '../../../src/operations/index.js';
 
 const pgVars = (extra: Partial<PgMonitorVars> = {}): PgMonitorVars =>
@@ -180,8 +180,11 @@ describe('pg exporter', () => {
     expect(YAML.parse(queriesFile(pgVars())).pg_slot.master).toBe(true);
   });
   it('pgbouncer exporter connects as the monitor user through the socket', () => {
-    expect(pgbouncerExporterConf(pgVars())).toContain('port = 9631\npgbouncer-port = 6432\npgbouncer-user = dbuser_monitor\npgbouncer-host = /var/run/postgresql\n');
-    expect(pgbouncerExporterConf(pgVars())).not.toContain('DBUser.Monitor');
+    const env = pgbouncerExporterEnv(pgVars({ pg_monitor_password: 'a"b' }));
+    expect(env).toContain('PGBOUNCER_EXPORTER_LISTEN=":9631"\nPGBOUNCER_HOST="/var/run/postgresql"\nPGBOUNCER_PORT="6432"\nPGBOUNCER_USER="dbuser_monitor"\nPGPASSWORD="a\\"b"\n');
+    const unit = pgbouncerExporterUnit('/etc/default/pgbouncer_exporter', '/usr/local/bin/x');
+    expect(unit).toContain('User=prometheus\nEnvironmentFile=/etc/default/pgbouncer_exporter\nExecStart=/usr/local/bin/x\nRestart=always');
+    expect(unit).not.toContain('BindsTo');
   });
   it('probe output', () => {
     expect(parseProbe('pgbouncer=1\nhaproxy=0\n')).toEqual({ pgbouncer: true, haproxy: false });
