@@ -10,7 +10,7 @@ import { isMap } from 'yaml';
 import { UserError } from '../api/errors.js';
 import { collectSecrets } from '../api/secrets.js';
 import type { Vars } from '../api/types.js';
-import { lineOf, parseYaml, yamlValue, type ParsedYaml } from './load.js';
+import { lineOf, parseYaml, yamlValue, type ParsedYaml } from './yaml-source.js';
 import type { VarSource } from './types.js';
 
 const FORMS =

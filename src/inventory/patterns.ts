@@ -41,7 +41,7 @@ export interface Selection {
 
 // ---------------------------------------------------------------------------------------------
 // Addresses (ansible/parsing/utils/addresses.py): used to tell `host:port` and IPv6 addresses
-// from `a:b` pattern lists, and by the loader to expand host ranges.
+// from `a:b` pattern lists, and by host-range.ts to read inventory host keys.
 // ---------------------------------------------------------------------------------------------
 
 const numericRange = String.raw`\[(?:[0-9]+:[0-9]+)(?::[0-9]+)?\]`;

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/api/errors.js';
 import { redact } from '../../../src/api/secrets.js';
 import { loadInventory, parseInventory } from '../../../src/inventory/index.js';
-import { expandHostRange, pythonLiteral, shlexSplit } from '../../../src/inventory/load.js';
+import { expandHostRange } from '../../../src/inventory/host-range.js';
+import { pythonLiteral, shlexSplit } from '../../../src/inventory/python-literal.js';
 
 const PIGSTY = `
 all:
