@@ -186,10 +186,12 @@ export interface PgsqlParams {
   // ---- references to other roles' parameters
   admin_ip: string;
   node_firewall_intranet: string[];
-  node_crontab: string[];
+  /** Owned by the node role (and pgbackrest's backup schedule); pg_crontab writes it too. */
+  node_crontab?: string[];
   etcd_port: number;
   etcd_cluster: string;
-  pgbackrest_enabled: boolean;
+  /** Owned by roles/pgbackrest: when on, archive_command is pgBackRest's archive-push. */
+  pgbackrest_enabled?: boolean;
   pg_default_service_dest: 'pgbouncer' | 'postgres';
 }
 
@@ -324,9 +326,7 @@ export const defaults: PgsqlParams = {
 
   admin_ip: '10.10.10.10',
   node_firewall_intranet: ['10.0.0.0/8', '192.168.0.0/16', '172.16.0.0/12'],
-  node_crontab: [],
   etcd_port: 2379,
   etcd_cluster: 'etcd',
-  pgbackrest_enabled: false, // DEVIATION: pgBackRest comes with a later issue
   pg_default_service_dest: 'pgbouncer',
 };

@@ -12,7 +12,7 @@ import type {
   TaskNode, TaskOptions, Vars,
 } from './types.js';
 
-export interface TaskSpec<V, I> extends TaskOptions<V> {
+export interface TaskSpec<V, I> extends TaskOptions<V, I> {
   loop?: (h: HostCtx<V>) => readonly I[];
   do: (h: HostCtx<V>, item: I) => Action | null;
 }
@@ -23,7 +23,7 @@ export function task<V = Vars, I = unknown>(name: string, spec: TaskSpec<V, I>):
   return { kind: 'task', name, ...opts, action };
 }
 
-export interface LocalSpec<V, I> extends TaskOptions<V> {
+export interface LocalSpec<V, I> extends TaskOptions<V, I> {
   loop?: (h: HostCtx<V>) => readonly I[];
   run: (h: HostCtx<V>, item: I) => LocalOutcome | void;
 }

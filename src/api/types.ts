@@ -165,7 +165,7 @@ export interface InventoryView {
 
 export type Pred<V> = (h: HostCtx<V>) => boolean;
 
-export interface TaskOptions<V = Vars> {
+export interface TaskOptions<V = Vars, I = any> {
   tags?: string[];
   when?: Pred<V>;
   /** Store the result in h.reg[register]. */
@@ -183,7 +183,7 @@ export interface TaskOptions<V = Vars> {
   delay?: number;
   become_user?: string | ((h: HostCtx<V>) => string);
   /** Run the action on this inventory host's connection instead, with this host's variables (Ansible's delegate_to). */
-  delegate_to?: string | ((h: HostCtx<V>) => string);
+  delegate_to?: string | ((h: HostCtx<V>, item: I) => string);
   /** Hide arguments, output and diff of this task in logs and events. */
   no_log?: boolean;
   /** true: always run in check mode; false: run for real even under --check (read-only probes). */
@@ -194,7 +194,7 @@ export interface TaskOptions<V = Vars> {
   print?: boolean;
 }
 
-export interface Task<V = Vars, I = unknown> extends TaskOptions<V> {
+export interface Task<V = Vars, I = unknown> extends TaskOptions<V, I> {
   readonly kind: 'task';
   readonly name: string;
   loop?: (h: HostCtx<V>) => readonly I[];

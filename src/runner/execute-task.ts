@@ -42,7 +42,7 @@ async function attempt(task: Task<any, any>, scope: Scope, hs: HostState, ctx: H
   }
   const action: Action | null = task.action(ctx, item);
   if (!action) return skippedResult('nothing to do');
-  const target = typeof task.delegate_to === 'function' ? task.delegate_to(ctx) : task.delegate_to ?? hs.name;
+  const target = typeof task.delegate_to === 'function' ? task.delegate_to(ctx, item) : task.delegate_to ?? hs.name;
   const conn = await env.conns.get(target);
   const bu = task.become_user ?? scope.becomeUser;
   const check = task.check_mode === true || (env.opts.check && task.check_mode !== false);

@@ -26,8 +26,23 @@ export interface Plan {
   warnings: string[];
 }
 
+/**
+ * Role defaults of a play. Two roles of one play that default the same parameter differently
+ * would make the value depend on role order, so that is refused.
+ */
 export function playDefaults(play: Play): Vars {
-  return Object.assign({}, ...playRoles(play).map((r) => r.defaults ?? {}));
+  const out: Vars = {};
+  const owner: Record<string, string> = {};
+  for (const role of playRoles(play)) {
+    for (const [k, v] of Object.entries(role.defaults ?? {})) {
+      if (k in out && JSON.stringify(out[k]) !== JSON.stringify(v)) {
+        throw new UserError(`play '${play.name}': roles ${owner[k]} and ${role.name} both default ${k}, differently; give it one owner`);
+      }
+      out[k] = v;
+      owner[k] = role.name;
+    }
+  }
+  return out;
 }
 
 export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions): Plan {

@@ -1,12 +1,7 @@
 /**
  * Registering targets with Prometheus from other roles (node_monitor, pg_monitor): a task that runs
  * on each host of the play but writes on every host of the `infra` group, through `delegate_to`.
- *
- * Engine gap worked around here: `delegate_to(h)` does not receive the loop item, so a task looping
- * over the infra hosts cannot name its delegate from the item directly. The runner calls
- * `action(h, item)` and then `delegate_to(h)` synchronously, one after the other, for each item
- * (src/runner/execute-task.ts), so the action remembers its item per host context and delegate_to
- * reads it back. With a single infra host (the usual case) nothing depends on this.
+
  */
 import { task } from '../../../src/api/playbook.js';
 import type { Action, HostCtx, Task, TaskOptions } from '../../../src/api/types.js';
@@ -24,17 +19,13 @@ export function sdDirOf(h: HostCtx<any>, infra: string): string {
 
 /** A task whose action runs once per infra host, on that host. */
 export function onInfraHosts<V>(name: string, spec: TaskOptions<V> & { do: (h: HostCtx<V>, infra: string) => Action | null }): Task<V, string> {
-  const current = new WeakMap<object, string>();
   const { do: act, when, ...rest } = spec;
   return task<V, string>(name, {
     ...rest,
     when: (h) => infraHosts(h as HostCtx<any>).length > 0 && (when ? when(h) : true),
     loop: (h) => infraHosts(h as HostCtx<any>),
-    delegate_to: (h) => current.get(h) ?? infraHosts(h as HostCtx<any>)[0],
-    do: (h, infra) => {
-      current.set(h, infra);
-      return act(h, infra);
-    },
+    delegate_to: (_h, infra) => infra,
+    do: act,
   });
 }
 
