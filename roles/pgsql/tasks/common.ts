@@ -1,5 +1,7 @@
 /** Small helpers shared by the pgsql task files. */
-import type { HostCtx, TaskResult } from '../../../src/api/types.js';
+import type { HostCtx, TaskNode, TaskResult } from '../../../src/api/types.js';
+import { local, task } from '../../../src/api/playbook.js';
+import { pg_query } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 
 export type H = HostCtx<PgsqlVars>;
@@ -43,3 +45,29 @@ export const ins = (h: H) => `${h.vars.pg_instance} @ ${h.name}`;
  * failures there. Outside check mode nothing is tolerated.
  */
 export const failedUnlessCheck = (r: TaskResult, h: H) => r.failed && !h.check;
+
+/**
+ * Users and databases are written on the member that is the leader now, whatever the inventory
+ * says (after a failover the inventory's primary is a replica). The inventory's primary warns when
+ * it is not the leader. A standby cluster (pg_upstream) is read-only: nothing is provisioned there.
+ */
+export function leaderProbe(register: string): TaskNode<PgsqlVars>[] {
+  return [
+    task<PgsqlVars>('find the current leader', {
+      check_mode: false,
+      failed_when: () => false,
+      register,
+      do: (h) => pg_query({ sql: 'SELECT pg_is_in_recovery()', port: h.vars.pg_port, dbsu: h.vars.pg_dbsu }),
+    }),
+    local<PgsqlVars>('warn when the inventory primary is not the leader', {
+      when: (h) => h.vars.pg_role === 'primary' && !h.vars.pg_upstream && cell(h.reg[register]) === 't',
+      run: (h) => ({
+        msg: 'not the leader',
+        warnings: [`${ins(h)} has pg_role: primary but is a replica now (a failover happened?): provisioning runs on the current leader if it is in the play; update pg_role in the inventory`],
+      }),
+    }),
+  ];
+}
+
+/** This member is the writable leader (and not a standby cluster). */
+export const isLeader = (h: H, register: string) => !h.vars.pg_upstream && cell(h.reg[register]) === 'f';

@@ -7,7 +7,7 @@ import type { PgsqlVars } from '../defaults.js';
 export const tasks: TaskNode<PgsqlVars>[] = [
   task<PgsqlVars>('setup node crontab', {
     when: (h) => (h.vars.node_crontab ?? []).length > 0,
-    do: (h) => cron({ name: 'node_crontab', entries: h.vars.node_crontab }),
+    do: (h) => cron({ name: 'node_crontab', entries: h.vars.node_crontab ?? [] }),
   }),
   task<PgsqlVars>('setup postgres dbsu crontab', {
     when: (h) => (h.vars.pg_crontab ?? []).length > 0,

@@ -9,7 +9,7 @@ import { command, pg_query } from '../../../src/operations/index.js';
 import type { PgDatabase, PgsqlVars } from '../defaults.js';
 import { planScript, type Change } from '../lib/sql.js';
 import { planDatabaseInner, planDatabases, readDatabasesSql, READ_DB_INNER_SQL, type DbInnerState, type DbPlanOptions, type DbState } from '../lib/databases.js';
-import { jsonCell, psql, ran, sh, type H } from './common.js';
+import { isLeader, jsonCell, leaderProbe, psql, ran, sh, type H } from './common.js';
 
 const plan = (h: H): Change[] => (h.vars.pg_db_plan as Change[] | undefined) ?? [];
 const names = (h: H) => (h.vars.pg_databases ?? []).map((d) => d.name);
@@ -41,9 +41,10 @@ function readInnerScript(h: H): string {
 const emptyInner = (db: string): DbInnerState => ({ db, schemas: [], extensions: [], public_schema_create: false, admin_schema_create: true, default_acl: [] });
 
 export const tasks: TaskNode<PgsqlVars>[] = [
+  ...leaderProbe('pg_db_leader'),
   block<PgsqlVars>({
     name: 'create postgres databases',
-    when: (h) => h.vars.pg_role === 'primary' && !h.vars.pg_upstream && h.vars.pg_provision && (names(h).length > 0 || templateDbs(h).length > 0),
+    when: (h) => h.vars.pg_provision && (names(h).length > 0 || templateDbs(h).length > 0) && isLeader(h, 'pg_db_leader'),
     tasks: [
       task<PgsqlVars>('read current databases', {
         tags: ['pg_db_config', 'pg_db_create'],

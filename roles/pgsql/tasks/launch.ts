@@ -11,6 +11,24 @@ import { hbaBlock, replaceHbaBlock } from '../lib/patroni.js';
 import { confPath, etcdCheck } from './config.js';
 import { cell, failedUnlessCheck, ins, patronictl, ran, type H } from './common.js';
 
+/**
+ * 'self' when this instance is the writable leader (standby leader with pg_upstream), the leader's
+ * name when another member leads a running cluster (after a failover), else 'waiting'.
+ */
+export function primaryReady(h: H, out: string): string {
+  const [flag, ...rest] = out.split('\n');
+  const want = h.vars.pg_upstream ? 't' : 'f';
+  if (flag.trim() === want) return 'self';
+  if (flag.trim() !== 't') return 'waiting';
+  try {
+    const c = JSON.parse(rest.join('\n')) as { members?: Array<{ name: string; role: string; state: string }> };
+    const leader = (c.members ?? []).find((m) => (m.role === 'leader' || m.role === 'standby_leader') && m.state === 'running' && m.name !== h.vars.pg_instance);
+    return leader ? leader.name : 'waiting';
+  } catch {
+    return 'waiting';
+  }
+}
+
 const loadTimeSql = `SELECT extract(epoch FROM pg_conf_load_time())::text AS conf_load_time`;
 const q = (h: H, sql: string, extra: object = {}) => pg_query({ sql, port: h.vars.pg_port, dbsu: h.vars.pg_dbsu, ...extra });
 
@@ -36,11 +54,28 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         awaits: 'primary accepts connections',
         check_mode: false,
         failed_when: () => false,
+        changed_when: () => false,
         register: 'pg_primary_ready',
-        until: (r, h) => r.status === 'ok' && (cell(r) === (h.vars.pg_upstream ? 't' : 'f')),
+        until: (r, h) => primaryReady(h, r.stdout ?? '') !== 'waiting',
         retries: 90,
         delay: 2,
-        do: (h) => q(h, 'SELECT pg_is_in_recovery()'),
+        become_user: (h) => h.vars.pg_dbsu,
+        do: (h) =>
+          command({
+            cmd: `cd /tmp; ${h.vars.pg_bin_dir}/psql -h ${h.vars.pg_localhost} -p ${h.vars.pg_port} -X -Atqc 'SELECT pg_is_in_recovery()' postgres 2>/dev/null; echo; curl -s -m 3 http://${h.name}:${h.vars.patroni_port}/cluster || true`,
+          }),
+      }),
+      local<PgsqlVars>('primary is the leader', {
+        when: (h) => !h.check,
+        run: (h) => {
+          const state = primaryReady(h, h.reg.pg_primary_ready?.stdout ?? '');
+          if (state === 'waiting') return { failed: true, msg: `${ins(h)} did not become ready: see ${h.vars.patroni_log_dir}/patroni.log and ${h.vars.pg_log_dir}` };
+          if (state === 'self') return { msg: 'leader' };
+          return {
+            msg: `replica of ${state}`,
+            warnings: [`${ins(h)} has pg_role: primary but ${state} is the leader now (a switchover or failover happened): update pg_role in the inventory`],
+          };
+        },
       }),
     ],
   }),
@@ -72,10 +107,19 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         check_mode: false,
         failed_when: () => false,
         register: 'pg_replica_ready',
-        until: (r) => r.status === 'ok' && cell(r) === 'streaming',
+        until: (r) => r.status === 'ok' && (cell(r) === 'streaming' || cell(r) === 'leader'),
         retries: 300,
         delay: 2,
-        do: (h) => q(h, `SELECT coalesce((SELECT status FROM pg_stat_wal_receiver LIMIT 1), 'none') AS status`),
+        do: (h) => q(h, `SELECT CASE WHEN NOT pg_is_in_recovery() THEN 'leader' ELSE coalesce((SELECT status FROM pg_stat_wal_receiver LIMIT 1), 'none') END AS status`),
+      }),
+      local<PgsqlVars>('replica streams', {
+        when: (h) => !h.check,
+        run: (h) => {
+          const s = cell(h.reg.pg_replica_ready);
+          if (s === 'streaming') return { msg: 'streaming' };
+          if (s === 'leader') return { msg: 'leader', warnings: [`${ins(h)} has pg_role: ${h.vars.pg_role} but is the leader now (a switchover or failover happened): update pg_role in the inventory`] };
+          return { failed: true, msg: `${ins(h)} does not stream from the primary (state: ${s ?? 'down'}): see ${h.vars.patroni_log_dir}/patroni.log` };
+        },
       }),
     ],
   }),

@@ -9,14 +9,15 @@ import { command, pg_query } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 import { planScript, type Change } from '../lib/sql.js';
 import { planUsers, readRolesSql, systemRoles, wantedRoles, USER_NAME_RE, type RoleState } from '../lib/users.js';
-import { jsonCell, psql, ran, type H } from './common.js';
+import { isLeader, jsonCell, leaderProbe, psql, ran, type H } from './common.js';
 
 const plan = (h: H): Change[] => (h.vars.pg_user_plan as Change[] | undefined) ?? [];
 
 export const tasks: TaskNode<PgsqlVars>[] = [
+  ...leaderProbe('pg_user_leader'),
   block<PgsqlVars>({
     name: 'create postgres users',
-    when: (h) => h.vars.pg_role === 'primary' && !h.vars.pg_upstream && h.vars.pg_provision,
+    when: (h) => h.vars.pg_provision && isLeader(h, 'pg_user_leader'),
     tasks: [
       assert<PgsqlVars>('validate user names', (h) => {
         const bad = wantedRoles(h.vars).map((u) => u.name).filter((n) => !USER_NAME_RE.test(n));
