@@ -115,3 +115,16 @@ describe('patroni config', () => {
     expect(replaceHbaBlock('no markers', hbaBlock(after))).toBeUndefined();
   });
 });
+
+describe('launch readiness', async () => {
+  const { primaryReady } = await import('../../../roles/pgsql/tasks/launch.js');
+  const cluster = (leader: string) => JSON.stringify({ members: [{ name: leader, role: 'leader', state: 'running' }, { name: 'pg-test-1', role: 'replica', state: 'running' }] });
+  it('is ready when the primary is writable, or when another member leads a running cluster', () => {
+    const h = host('10.10.10.11');
+    expect(primaryReady(h, 'f\n{}')).toBe('self');
+    expect(primaryReady(h, '\n')).toBe('waiting');
+    expect(primaryReady(h, `t\n${cluster('pg-test-2')}`)).toBe('pg-test-2');
+    expect(primaryReady(h, `t\n${cluster('pg-test-1')}`)).toBe('waiting');
+    expect(primaryReady(host('10.10.10.11', { pg_upstream: '10.10.10.10' }), 't\n')).toBe('self');
+  });
+});
