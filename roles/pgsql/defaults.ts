@@ -57,7 +57,7 @@ export interface PgUser {
   parameters?: Record<string, string | number | boolean>;
   /** `absent` drops the user (never the system ones). */
   state?: 'create' | 'absent';
-  /** pgbouncer options (accepted for Pigsty compatibility; pgbouncer is not managed yet). */
+  /** pgbouncer: in the userlist (roles/pgbouncer), with these pool options. */
   pgbouncer?: boolean;
   pool_mode?: string;
   pool_connlimit?: number;
@@ -101,6 +101,13 @@ export interface PgDatabase {
   /** `absent` drops it, `recreate` drops and creates it; default create. */
   state?: 'create' | 'absent' | 'recreate';
   pgbouncer?: boolean;
+  /** pgbouncer pool options of this database (roles/pgbouncer): auth_user, pool_mode, pool_size, min_pool_size, reserve_pool, max_db_connections. */
+  pool_auth_user?: string;
+  pool_mode?: 'transaction' | 'session' | 'statement';
+  pool_size?: number;
+  pool_size_min?: number;
+  pool_reserve?: number;
+  pool_connlimit?: number;
   register_datasource?: boolean;
   baseline?: string;
 }

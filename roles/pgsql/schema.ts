@@ -46,6 +46,7 @@ export const databaseSchema = {
     connlimit: int(-1), revokeconn: bool, schemas: { type: 'array', items: named({ owner: str }) },
     extensions: { type: 'array', items: named({ schema: str, version: str }) }, parameters: paramMap, comment: str,
     state: { enum: ['create', 'absent', 'recreate'] }, pgbouncer: bool, register_datasource: bool, baseline: str,
+    pool_auth_user: str, pool_mode: { enum: ['transaction', 'session', 'statement'] }, pool_size: int(1), pool_size_min: int(0), pool_reserve: int(0), pool_connlimit: int(-1),
   },
   additionalProperties: false,
 } as const;
