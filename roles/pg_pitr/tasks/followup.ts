@@ -41,7 +41,7 @@ function printed(h: H): string {
     ...(p.crossCluster ? [`  pb stanza-upgrade                                   # the stanza ${cls} now belongs to the system restored from ${p.cluster}`] : []),
     `  psql -c 'ALTER SYSTEM RESET archive_mode'           # on every member`,
     `  ${patronictl(h, `restart ${cls} --force`)}   # archive_mode needs a restart`,
-    `  pb archive-push $(ls ${h.vars.pg_data}/pg_wal/*.history | tail -n1)   # the new timeline's history`,
+    `  pb --no-archive-async archive-push $(ls ${h.vars.pg_data}/pg_wal/*.history | tail -n1)   # the new timeline's history`,
     `  pg-backup full`,
   ].join('\n');
 }

@@ -30,12 +30,16 @@ alias pb-info='/pg/bin/pb info'
 alias pb-log='tail -f /pg/log/pgbackrest/*.log'
 `;
 
-/** A posix repository on this instance (not the /pg/backup link pg_dir makes). */
+/**
+ * The directory of a posix repository on this instance. /pg/backup is pg_dir's link to
+ * pg_fs_backup/<cluster>-<version>/backup: its target is made here too (pgsql-rm -t pg_backup
+ * removes it, and pgBackRest 2.45 crashes on a repository path that is a dangling link).
+ */
 function localRepoPath(h: H): string | undefined {
   const r = repoOf(h);
   if (r.remote || (r.entry.type !== undefined && r.entry.type !== 'posix' && r.entry.type !== 'cifs')) return undefined;
-  const p = String(r.entry.path ?? '/var/lib/pgbackrest');
-  return p === '/pg/backup' ? undefined : p.split('${pg_cluster}').join(h.vars.pg_cluster);
+  const p = String(r.entry.path ?? '/var/lib/pgbackrest').split('${pg_cluster}').join(h.vars.pg_cluster);
+  return p === '/pg/backup' ? `${h.vars.pg_fs_backup}/${h.vars.pg_cluster}-${h.vars.pg_version}/backup` : p;
 }
 
 const secretConf = (lines: string[]) => lines.some((l) => SECRET_OPTION.test(l));
@@ -73,7 +77,8 @@ export const tasks: TaskNode<PgbackrestVars>[] = [
     loop: (h) => [
       { path: '/etc/pgbackrest', mode: '0750' },
       { path: h.vars.pgbackrest_log_dir, mode: '0750' },
-      ...(localRepoPath(h) ? [{ path: localRepoPath(h)!, mode: '0750' }] : []),
+      ...(localRepoPath(h)?.endsWith(`/${h.vars.pg_cluster}-${h.vars.pg_version}/backup`) ? [{ path: localRepoPath(h)!.replace(/\/backup$/, ''), mode: '0700' }] : []),
+      ...(localRepoPath(h) ? [{ path: localRepoPath(h)!, mode: '0700' }] : []),
     ],
     do: (h, d) => file({ path: d.path, state: 'directory', owner: h.vars.pg_dbsu, group: 'postgres', mode: d.mode }),
   }),
