@@ -5,6 +5,7 @@
  * `--list-tags`. Every `./run` is a child process with --json; assertions read its events.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PATHS } from '../../src/sandbox/config.js';
@@ -24,8 +25,11 @@ interface RunResult {
   ms: number;
 }
 
-/** `./run ARGS --json`, events parsed. */
+let runs = 0;
+
+/** `./run ARGS --json`, events parsed (and kept in tmp/e2e-pgsql-N.jsonl for diagnosis). */
 function run(args: string[], timeoutMs = 9 * 60_000): Promise<RunResult> {
+  const n = ++runs;
   return new Promise((resolve) => {
     const t0 = Date.now();
     const c = spawn(path.join(ROOT, 'run'), [...args, '--json'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
@@ -36,6 +40,12 @@ function run(args: string[], timeoutMs = 9 * 60_000): Promise<RunResult> {
     c.stderr.on('data', (d) => (stderr += d));
     c.on('close', (code) => {
       clearTimeout(timer);
+      try {
+        fs.mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
+        fs.writeFileSync(path.join(ROOT, 'tmp', `e2e-pgsql-${n}.jsonl`), `# ./run ${args.join(' ')}\n${out}`);
+      } catch {
+        // diagnosis only
+      }
       const events = out
         .split('\n')
         .filter((l) => l.startsWith('{'))
