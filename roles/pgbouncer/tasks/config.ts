@@ -69,13 +69,14 @@ export const config: TaskNode<PgbouncerVars>[] = [
     tasks: [
       block<PgbouncerVars>({
         name: 'auth query function',
-        when: (h) => h.vars.pgbouncer_auth_query && h.vars.pg_role === 'primary' && !h.vars.pg_upstream,
+        // created on whichever member leads now (replicas receive it by replication)
+        when: (h) => h.vars.pgbouncer_auth_query && !h.vars.pg_upstream,
         tasks: [
           task<PgbouncerVars, string>('check monitor.pgbouncer_auth', {
             check_mode: false,
             register: 'pgb_authfn',
             loop: (h) => ['template1', ...pooledDatabases(h.vars).map((d) => d.name)],
-            do: (h, db) => pg_query({ sql: `SELECT (to_regprocedure('monitor.pgbouncer_auth(text)') IS NOT NULL)::text AS present`, db, port: h.vars.pg_port, dbsu: h.vars.pg_dbsu }),
+            do: (h, db) => pg_query({ sql: `SELECT (pg_is_in_recovery() OR to_regprocedure('monitor.pgbouncer_auth(text)') IS NOT NULL)::text AS present`, db, port: h.vars.pg_port, dbsu: h.vars.pg_dbsu }),
           }),
           task<PgbouncerVars, string>('create monitor.pgbouncer_auth', {
             loop: (h) => (h.reg.pgb_authfn?.results ?? []).filter((r) => ran(r) && cell(r) !== 'true').map((r) => String(r.item)),
