@@ -80,7 +80,15 @@ export function recoveryVerdict(state: string, h: H): { ok: boolean; msg: string
     case 'shutdown':
       return { ok: true, msg: 'stopped at the target (action shutdown): the up step starts and promotes it there' };
     case 'not_reached':
-      return { ok: false, msg: `recovery ended before the target was reached: the archive of stanza ${p.cluster} has no WAL up to it (a time or LSN after the last archived WAL, a restore point or xid that does not exist on this timeline, or WAL not archived yet: SELECT pg_switch_wal() on the source and wait for pg_stat_archiver). PostgreSQL stopped; nothing was promoted` };
+      return {
+        ok: false,
+        msg:
+          `recovery ended before the target was reached: the archive of stanza ${p.cluster} has no WAL up to it ` +
+          (p.type === 'time'
+            ? '(recovery to a time stops at the first transaction committed after it: none is archived after this time yet, or the time is past the archive'
+            : `(an ${p.type === 'lsn' ? 'LSN past the archive' : p.type === 'name' ? 'restore point that is not in the archive of this timeline' : 'xid that never committed in the archive of this timeline'}`) +
+          `; WAL not archived yet? SELECT pg_switch_wal() on the source and wait for pg_stat_archiver). PostgreSQL stopped here, nothing was promoted: run again with another target (or {} for the latest state)`,
+      };
     case 'before_backup':
       return { ok: false, msg: `the target is before the end of the backup that was restored: pick an older backup with pg_pitr.set (pb info lists them), or a later target` };
     case 'timeout':
