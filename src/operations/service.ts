@@ -31,7 +31,14 @@ export const serviceModule = defineModule<ServiceArgs>('service', async (args, c
   const r = await run(ctx, reload + unitCommand(args.name));
   if (r.rc !== 0) fail(`cannot read the state of ${args.name}`, r);
   const u = parseUnit(r.stdout);
-  if (u.LoadState === 'not-found') fail(`could not find the requested service ${args.name}`);
+  if (u.LoadState === 'not-found') {
+    // Under --check, an earlier task that would install or write the unit changed nothing.
+    if (ctx.check && args.state !== 'stopped' && args.enabled !== false) {
+      return { status: 'changed', msg: `${args.name}: not installed yet; would ${args.state === 'reloaded' || args.state === 'restarted' ? 'start' : args.state ?? 'enable'}` };
+    }
+    if (args.state === 'stopped' && args.enabled !== true) return { status: 'ok', msg: `${args.name} is not installed` };
+    fail(`could not find the requested service ${args.name}`);
+  }
   const verbs = planService(args, u);
   if (!verbs.length) return { status: 'ok' };
   const result: ModuleResult = { status: 'changed', msg: `${args.name}: ${verbs.join(', ')}` };

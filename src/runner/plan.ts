@@ -5,6 +5,7 @@
  */
 import type { Play, Playbook, UserErrorDetail, Vars } from '../api/types.js';
 import { UserError } from '../api/errors.js';
+import { collectSecrets } from '../api/secrets.js';
 import type { Inventory, VarSource } from '../inventory/types.js';
 import { hostVars, selectHosts, validateHostVars } from '../inventory/index.js';
 import type { RunOptions } from './options.js';
@@ -60,6 +61,7 @@ export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions): Pl
   const errors: UserErrorDetail[] = [];
   const plays = pb.plays.map((play, index): PlannedPlay => {
     const defaults = playDefaults(play);
+    collectSecrets(defaults); // default passwords are secrets too
     const layers = { defaults, play: play.vars, extra: opts.extraVars };
     const merged = new Map<string, { vars: Vars; sources: Record<string, VarSource> }>();
     const varsOf = (h: string) => {

@@ -57,3 +57,17 @@ describe('service module', () => {
     expect(stopped.commands).toEqual(['systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- x']);
   });
 });
+
+describe('service on a unit that is not installed', () => {
+  it('reports what it would do under --check, is ok when asked to stop it, fails otherwise', async () => {
+    const { serviceModule } = await import('../../../src/operations/service.js');
+    const notFound = 'LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\n';
+    const fake = (check: boolean) => ({
+      conn: { host: 'h', roundTrips: 0, connect: async () => {}, close: async () => {}, exec: async () => ({ rc: 0, stdout: notFound, stderr: '' }) },
+      check, diff: false, facts: {} as never, log: () => {},
+    });
+    expect((await serviceModule.run({ name: 'haproxy', state: 'started' }, fake(true) as never)).status).toBe('changed');
+    expect((await serviceModule.run({ name: 'haproxy', state: 'stopped' }, fake(false) as never)).status).toBe('ok');
+    expect((await serviceModule.run({ name: 'haproxy', state: 'started' }, fake(false) as never)).status).toBe('failed');
+  });
+});
