@@ -95,7 +95,7 @@ describe('pgbackrest repositories', () => {
     const central = resolveRepo('central', defaults.pgbackrest_repo, ['10.10.10.10'], ['10.10.10.10']) as any;
     // instances only learn how to reach the repository host; the repository options live there
     expect(clientRepoLines(central, 'pg-test')).toEqual(['repo1-host=10.10.10.10', 'repo1-host-user=pgbackrest', 'repo1-host-config=/etc/pgbackrest-repo/central.conf']);
-    expect(repoLines(central.entry, 'pg-test')).toEqual(['repo1-path=/data/backups/central', 'repo1-retention-full-type=count', 'repo1-retention-full=2', 'repo1-bundle=y']);
+    expect(repoLines(central.entry, 'pg-test')).toEqual(['repo1-path=/data/pgbackrest', 'repo1-retention-full-type=count', 'repo1-retention-full=2', 'repo1-bundle=y']);
   });
 
   it('sizes parallelism like Pigsty', () => {
@@ -150,8 +150,8 @@ describe('pgbackrest.conf', () => {
     expect(conf.global.filter((l) => l.startsWith('repo1-'))).toEqual(['repo1-host=10.10.10.10', 'repo1-host-user=pgbackrest', 'repo1-host-config=/etc/pgbackrest-repo/central.conf']);
     const stanzas = d.pgbackrest_repo_stanzas as { name: string; hosts: any[] }[];
     expect(stanzas.map((s) => s.name)).toEqual(['pg-meta', 'pg-test']);
-    const repo = ini(renderTemplate(repoTpl, { method: 'central', remote: (d.pgbackrest_repo_resolved as any).remote, repo_lines: ['repo1-path=/data/backups/central'], stanzas: stanzas.map((s) => ({ name: s.name, lines: repoStanzaLines(s.hosts) })), pm: processMax(2) }));
-    expect(repo.global).toEqual(expect.arrayContaining(['repo1-path=/data/backups/central', 'log-path=/var/log/pgbackrest-repo', 'lock-path=/tmp/pgbackrest-repo']));
+    const repo = ini(renderTemplate(repoTpl, { method: 'central', remote: (d.pgbackrest_repo_resolved as any).remote, repo_lines: ['repo1-path=/data/pgbackrest'], stanzas: stanzas.map((s) => ({ name: s.name, lines: repoStanzaLines(s.hosts) })), pm: processMax(2) }));
+    expect(repo.global).toEqual(expect.arrayContaining(['repo1-path=/data/pgbackrest', 'log-path=/var/log/pgbackrest-repo', 'lock-path=/tmp/pgbackrest-repo']));
     // pg1 is the primary, then the replicas in address order; each with its own port
     expect(repo['pg-test']).toEqual([
       'pg1-host=10.10.10.11', 'pg1-host-user=postgres', 'pg1-path=/pg/data', 'pg1-port=5432', 'pg1-socket-path=/var/run/postgresql',
@@ -176,7 +176,7 @@ describe('pgbackrest prepare', () => {
   });
 
   it('refuses two clusters describing one repository differently', () => {
-    const yaml = INVENTORY.replace('vars: { pg_cluster: pg-test }', 'vars: { pg_cluster: pg-test, pgbackrest_method: central, pgbackrest_repo: { central: { host: "", path: /data/backups/central, retention_full: 9 } } }')
+    const yaml = INVENTORY.replace('vars: { pg_cluster: pg-test }', 'vars: { pg_cluster: pg-test, pgbackrest_method: central, pgbackrest_repo: { central: { host: "", path: /data/pgbackrest, retention_full: 9 } } }')
       .replace('vars: { pg_cluster: pg-meta }', 'vars: { pg_cluster: pg-meta, pgbackrest_method: central }');
     const r = preparePgbackrest(prepareCtx({}, undefined, yaml));
     expect(r.errors!.map((e) => e.message).join('\n')).toMatch(/differs from the one 10\.10\.10\.10 uses, but both are the repository \/etc\/pgbackrest-repo\/central\.conf on 10\.10\.10\.10/);
