@@ -111,7 +111,7 @@ describe('backups', () => {
 
     // restore from it, to a time between two rows: the first comes back, the second does not
     const token = `enc-${Date.now()}`;
-    await psql(META, `CREATE TABLE IF NOT EXISTS enc_rows (v text); INSERT INTO enc_rows VALUES ('${token}')`, 'meta');
+    await psql(META, `DROP TABLE IF EXISTS enc_rows; CREATE TABLE enc_rows (v text); INSERT INTO enc_rows VALUES ('${token}')`, 'meta');
     const t = await psql(META, `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'`);
     // recovery to a time stops at the first transaction committed after it: there must be one
     await psql(META, `INSERT INTO enc_rows VALUES ('after-${token}')`, 'meta');
