@@ -141,7 +141,7 @@ describe('registration on the infra hosts', () => {
     expect(t.loop!(h)).toEqual(['10.10.10.10', '10.10.10.20']);
     for (const infra of ['10.10.10.10', '10.10.10.20']) {
       expect((t.action(h, infra) as any).args.path).toBe(`/tmp/${infra}`);
-      expect((t.delegate_to as (h: any) => string)(h)).toBe(infra);
+      expect((t.delegate_to as (h: any, item: string) => string)(h, infra)).toBe(infra);
     }
     expect(t.when!(ctx('10.10.10.12', pgVars(), { infra: [] }))).toBe(false);
   });
