@@ -74,7 +74,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
     when: whole,
     tasks: [
       task<PgPitrVars>('is patroni running', {
-        tags: ['pause', 'stop', 'stop_patroni'],
+        tags: ['pause'],
         check_mode: false,
         changed_when: () => false,
         failed_when: () => false,
@@ -239,6 +239,14 @@ export const tasks: TaskNode<PgPitrVars>[] = [
               return { msg: `${h.vars.pg_instance}: ${state} | control data: ${ctl}` };
             },
           }),
+          local<PgPitrVars>('the restored instance beside the cluster', {
+            // a restore beside the cluster (pg_pitr.data) stays running for inspection
+            when: side,
+            print: true,
+            run: (h) => ({
+              msg: `restored into ${data(h)}, running alone on port ${plan(h).port} (socket ${h.vars.pg_localhost}), not managed by Patroni: psql -p ${plan(h).port}; when done: pg_ctl -D ${data(h)} stop -m fast && rm -rf ${data(h)}`,
+            }),
+          }),
         ],
       }),
     ],
@@ -366,15 +374,6 @@ export const tasks: TaskNode<PgPitrVars>[] = [
     ],
   }),
 
-  // a restore beside the cluster stays running for inspection
-  local<PgPitrVars>('the restored instance beside the cluster', {
-    tags: ['pitr', 'verify'],
-    when: (h) => side(h) && isPrimary(h),
-    print: true,
-    run: (h) => ({
-      msg: `restored into ${data(h)}, running alone on port ${plan(h).port} (socket ${h.vars.pg_localhost}), not managed by Patroni: psql -p ${plan(h).port}; when done: pg_ctl -D ${data(h)} stop -m fast && rm -rf ${data(h)}`,
-    }),
-  }),
 ];
 
 /** Promote the standalone instance at the target (starting it again if it stopped there), then stop it cleanly. */
