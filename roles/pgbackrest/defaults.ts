@@ -71,26 +71,9 @@ export const defaults: PgbackrestParams = {
       retention_full: 2,
       bundle: 'y',
     },
-    // Pigsty's MinIO repository, for reference (needs a MinIO/S3 endpoint with TLS and a CA file)
-    minio: {
-      type: 's3',
-      s3_endpoint: 'sss.pigsty',
-      s3_region: 'us-east-1',
-      s3_bucket: 'pgsql',
-      s3_key: 'pgbackrest',
-      s3_key_secret: 'S3User.Backup',
-      s3_uri_style: 'path',
-      path: '/pgbackrest',
-      storage_port: 9000,
-      storage_ca_file: '/etc/pki/ca.crt',
-      bundle: 'y',
-      bundle_limit: '20MiB',
-      bundle_size: '128MiB',
-      cipher_type: 'aes-256-cbc',
-      cipher_pass: 'pgBackRest',
-      retention_full_type: 'time',
-      retention_full: 14,
-    },
+    // Pigsty's `minio` entry is left out: it needs a MinIO endpoint with TLS (not in Debian), and its
+    // default cipher_pass 'pgBackRest' would be masked as a secret in every line of output that names
+    // pgBackRest. docs/backup.md shows an s3 entry.
   },
   pgbackrest_packages: ['pgbackrest', 'lz4'],
   pgbackrest_archive_queue_max: '4GiB',

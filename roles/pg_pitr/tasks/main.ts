@@ -145,7 +145,8 @@ export const tasks: TaskNode<PgPitrVars>[] = [
             become_user: 'root',
             check_mode: false,
             changed_when: () => false,
-            failed_when: (r) => r.stdout?.trim() === 'active',
+            // check mode only pretends the down step stopped it
+            failed_when: (r, h) => !h.check && r.stdout?.trim() === 'active',
             do: () => shell({ cmd: 'systemctl is-active patroni || true' }),
           }),
           task<PgPitrVars>('stop postgres in the target directory', {

@@ -75,7 +75,7 @@ describe('pgbackrest repositories', () => {
   });
 
   it('explains what cannot be resolved', () => {
-    expect(resolveRepo('nope', defaults.pgbackrest_repo, [], [])).toMatch(/not an entry of pgbackrest_repo \(entries: local, central, minio\)/);
+    expect(resolveRepo('nope', defaults.pgbackrest_repo, [], [])).toMatch(/not an entry of pgbackrest_repo \(entries: local, central\)/);
     expect(resolveRepo('central', defaults.pgbackrest_repo, [], ['10.10.10.11'])).toMatch(/no infra group/);
     expect(resolveRepo('r', { r: { host: '10.9.9.9', path: '/x' } }, [], ['10.10.10.11'])).toMatch(/not a host of the inventory/);
     expect(resolveRepo('r', { r: { host: '10.10.10.11', host_type: 'tls', path: '/x' } }, [], ['10.10.10.11'])).toMatch(/only ssh/);
