@@ -183,7 +183,8 @@ export const tasks: TaskNode<PgRemoveVars>[] = [
         become_user: dbsu,
         check_mode: false,
         changed_when: () => false,
-        failed_when: (r) => r.rc !== 0,
+        // check mode only pretends the postgres step stopped it
+        failed_when: (r, h) => r.rc !== 0 && !h.check,
         do: (h) => shell({ cmd: `if [ -d ${q(h.vars.pg_data)} ] && ${ctl(h)} -D ${q(h.vars.pg_data)} status >/dev/null 2>&1; then echo "postgres still runs in ${h.vars.pg_data}: remove it with -t postgres first" >&2; exit 1; fi` }),
       }),
       task<PgRemoveVars, string>('remove the cluster directory', {
