@@ -59,7 +59,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
     print: true,
     run: (h) => {
       const p = plan(h);
-      const where = p.side ? `into ${p.data} (port ${p.port}) beside the running cluster` : `the whole cluster ${h.vars.pg_cluster} (${(h.vars.pg_cluster_members ?? []).join(', ')})`;
+      const where = p.side ? `a copy in ${p.data} (port ${p.port}) beside the running cluster` : `the whole cluster ${h.vars.pg_cluster} (${(h.vars.pg_cluster_members ?? []).join(', ')})`;
       const role = isPrimary(h) ? `restores on this primary: ${restoreCommand(h)}` : p.side ? 'not involved' : 'stops, then is re-cloned from the restored primary';
       return {
         msg: `PITR of ${where} from stanza ${p.cluster} (${h.vars.pitr_repo.name} repository) to ${describeTarget(p)}, action ${p.action}, archive ${p.archive ? 'kept' : 'off until the follow-up'}; ${h.vars.pg_instance} ${role}`,
