@@ -29,7 +29,7 @@ The sandbox is up. Next steps:
   ./run sandbox ssh node-1 -- patronictl -c /etc/patroni/patroni.yml list
   ./run ping -l all                        facts of every host
   ./run pgsql -l pg-test -t pg_hba         re-apply HBA rules on pg-test
-  psql postgres://dbuser_meta:DBUser.Meta@10.10.10.10:5432/meta
+  psql -h 10.10.10.10 -U dbuser_meta meta  the meta database (password: pg_users in inventory/sandbox.yml)
 `);
   return 0;
 }
