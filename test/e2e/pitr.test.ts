@@ -133,6 +133,13 @@ describe('cross-cluster: pg-test from pg-meta through the central repository', (
   const central = ['-e', 'pgbackrest_method=central'];
 
   it('restores pg-meta into pg-test, then the documented follow-up makes pg-test back up on its own', async () => {
+    // a rerun: pg-test may still be the clone of pg-meta an earlier run made (same system): make it its own again
+    const sysid = (host: string) => psql(host, 'SELECT system_identifier FROM pg_control_system()');
+    if ((await sysid(NODE1)) === (await sysid(META))) {
+      console.log('pg-test is a clone of pg-meta from an earlier run: removing and rebuilding it');
+      await runOk(['pgsql-rm', '-l', 'pg-test'], 'pgsql-rm -l pg-test');
+      await runOk(['pgsql', '-l', 'pg-test'], 'pgsql -l pg-test');
+    }
     // the central repository starts without these stanzas (a rerun: pg-meta may have been re-created since)
     await ok(META, 'rm -rf /data/pgbackrest/archive/pg-meta /data/pgbackrest/backup/pg-meta /data/pgbackrest/archive/pg-test /data/pgbackrest/backup/pg-test');
     await runOk(['pgsql', '-l', 'pg-meta,pg-test', '-t', 'pg_backup', ...central], 'pgsql -l pg-meta,pg-test -t pg_backup (central)');
