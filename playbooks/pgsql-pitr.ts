@@ -22,6 +22,8 @@ export const pgsqlPitrPlay = play({
   name: 'PGSQL PITR',
   hosts: 'all',
   become: true,
+  // a member that fails (e.g. the primary's restore) stops every member: replicas must not wait for a primary that will not come
+  any_errors_fatal: true,
   host_filter: (vars) => hasCluster(vars),
   roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgPitr, ['pg_pitr'])],
 });

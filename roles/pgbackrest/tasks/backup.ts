@@ -1,6 +1,7 @@
 /**
  * [pgbackrest_backup] The initial full backup, on the primary, once per stanza, repository and
- * database system (marker /etc/pgbackrest/initial.done, written after the backup succeeded). A
+ * database system (marker /etc/pgbackrest/initial.done, written after the backup succeeded), and
+ * again when the repository holds no backup of this system any more. A
  * changed repository (pgbackrest_method) or system (a restore from another cluster) gets a new one:
  * the WAL archived elsewhere meanwhile is a gap in this repository's archive, and a full backup is
  * where recovery from it can start again.
@@ -14,7 +15,13 @@ import { repoOf, type H } from './common.js';
 import { livePrimary, probe, stanzaOf } from './init.js';
 
 const want = (h: H) => markerLine(h.vars.pg_cluster, repoOf(h).name, probe(h).sysid ?? '');
-const needed = (h: H) => asBool(h.vars.pgbackrest_init_backup) && livePrimary(h) && !!probe(h).sysid && probe(h).marker !== want(h);
+/** Backups of this database system in the repository (0 when the stanza was missing). */
+const backupsOfThisSystem = (h: H) => {
+  const st = stanzaOf(h);
+  return st?.state === 'ok' ? st.backups : 0;
+};
+/** A repository that lost its backups (deleted, or another repository at the same path) gets one again. */
+const needed = (h: H) => asBool(h.vars.pgbackrest_init_backup) && livePrimary(h) && !!probe(h).sysid && (probe(h).marker !== want(h) || backupsOfThisSystem(h) === 0);
 export const tasks: TaskNode<PgbackrestVars>[] = [
   task<PgbackrestVars>('take the initial full backup', {
     when: (h) => needed(h),
