@@ -26,6 +26,21 @@ export function planService(a: ServiceArgs, u: UnitState): string[] {
   return verbs;
 }
 
+/**
+ * The shell lines that run the verbs. A start or restart we ask for first flushes systemd's start
+ * rate counter (`reset-failed`): a unit that crash-looped before it was configured (Debian starts
+ * packaged daemons at install, unconfigured) would otherwise refuse with 'start-limit-hit'. On
+ * failure, the unit's status and last log lines follow systemctl's own error.
+ */
+export function serviceScript(quotedName: string, verbs: string[]): string {
+  return verbs
+    .map((v) => {
+      const reset = v === 'start' || v === 'restart' ? `systemctl reset-failed -- ${quotedName} 2>/dev/null; ` : '';
+      return `${reset}systemctl ${v} -- ${quotedName} || { rc=$?; systemctl status --no-pager -l -n 10 -- ${quotedName} >&2; exit $rc; }`;
+    })
+    .join('\n');
+}
+
 export const serviceModule = defineModule<ServiceArgs>('service', async (args, ctx) => {
   const reload = args.daemon_reload && !ctx.check ? 'systemctl daemon-reload && ' : '';
   const r = await run(ctx, reload + unitCommand(args.name));
@@ -48,9 +63,8 @@ export const serviceModule = defineModule<ServiceArgs>('service', async (args, c
     result.diff = [{ target: args.name, before: describeState({ state: u.ActiveState, enabled: u.UnitFileState }), after: describeState({ state: running, enabled }) }];
   }
   if (ctx.check) return result;
-  // On failure, the unit's status and last log lines follow systemctl's own error.
   const n = q(args.name);
-  const w = await run(ctx, verbs.map((v) => `systemctl ${v} -- ${n} || { rc=$?; systemctl status --no-pager -l -n 10 -- ${n} >&2; exit $rc; }`).join('\n'));
+  const w = await run(ctx, serviceScript(n, verbs));
   if (w.rc !== 0) fail(`systemctl ${verbs.join('/')} ${args.name} failed`, w);
   return result;
 });

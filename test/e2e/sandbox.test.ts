@@ -16,6 +16,9 @@ import { busyInstances, hostRecord } from '../../src/sandbox/host.js';
 import { resetHosts, sandboxDown, sandboxStatus, sandboxUp } from '../../src/sandbox/lifecycle.js';
 import { sandboxMain } from '../../src/sandbox/cli.js';
 import { isAlive, waitGone } from '../../src/sandbox/state.js';
+import { SshConnection } from '../../src/connectors/ssh.js';
+import { service } from '../../src/operations/service.js';
+import type { ModuleContext } from '../../src/api/types.js';
 
 interface Out {
   code: number;
@@ -122,6 +125,34 @@ describe('sandbox', () => {
     expect(await ok('node-2', 'systemctl is-active pgplay-e2e-sleep')).toBe('active');
     await ok('node-2', 'systemctl stop pgplay-e2e-sleep');
     expect((await sh('node-2', 'systemctl is-active pgplay-e2e-sleep')).code).not.toBe(0);
+  });
+
+  it('the service module starts a unit that crash-looped into the start limit (as Debian leaves unconfigured daemons)', async () => {
+    const unit = 'pgplay-e2e-crashloop';
+    const conf = `/etc/default/${unit}`;
+    await ok('node-2', [
+      `printf 'CMD=false\\n' > ${conf}`,
+      `printf '[Service]\\nEnvironmentFile=${conf}\\nExecStart=/bin/sh -c "exec $$CMD"\\nRestart=on-failure\\nRestartSec=50ms\\n' > /etc/systemd/system/${unit}.service`,
+      'systemctl daemon-reload',
+      `systemctl start ${unit} || true`,
+      // systemd's default: 5 starts in 10 s, then the unit stays failed
+      `for i in $(seq 50); do systemctl is-failed --quiet ${unit} && break; sleep 0.1; done`,
+      `printf 'CMD=sleep 600\\n' > ${conf}`,
+    ].join('\n'));
+    // the precondition: a plain start is refused ('Start request repeated too quickly') although
+    // the unit is configured now
+    expect((await sh('node-2', `systemctl start ${unit}`)).code).not.toBe(0);
+    const h = HOSTS.find((x) => x.name === 'node-2')!;
+    const conn = new SshConnection({ host: h.name, address: h.ip, port: 22, user: 'root', keyFile: PATHS.key, become: false });
+    try {
+      const ctx: ModuleContext = { conn, check: false, diff: false, facts: undefined as never, log: () => {} };
+      const r = await service({ name: unit, state: 'restarted' }).module.run({ name: unit, state: 'restarted' }, ctx);
+      expect(r.status, r.msg).toBe('changed');
+      expect(await ok('node-2', `systemctl is-active ${unit}`)).toBe('active');
+    } finally {
+      await conn.close();
+      await sh('node-2', `systemctl stop ${unit}; rm -f /etc/systemd/system/${unit}.service ${conf}; systemctl daemon-reload; systemctl reset-failed ${unit} 2>/dev/null; true`);
+    }
   });
 
   it('gives hosts CAP_NET_ADMIN (a VIP can be added) and CAP_IPC_LOCK', async () => {

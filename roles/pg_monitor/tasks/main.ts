@@ -22,17 +22,6 @@ export const COLLECTOR = '/usr/local/bin/pgplay-pg-metrics';
 export const COLLECTOR_CONF = '/etc/pgplay/pg_metrics.json';
 export const COLLECTOR_CRON = 'pgplay_pg_metrics';
 
-/**
- * Debian's packages start their exporter at install, before our config exists; it crash-loops into
- * systemd's start limit, and then no start or restart works until the failed state is reset.
- */
-export const resetFailed = (unit: string, tags: string[]) =>
-  task<PgMonitorVars>(`reset failed state of ${unit}`, {
-    tags,
-    changed_when: (r) => (r.stdout ?? '').includes('reset'),
-    do: () => shell({ cmd: `if systemctl is-failed --quiet ${unit}; then systemctl reset-failed ${unit} && echo reset; fi` }),
-  });
-
 const present = (h: H) => parseProbe(h.reg.pg_monitor_probe?.stdout);
 const pgbouncerOn = (h: H) => refs(h.vars).pgbouncer && present(h).pgbouncer;
 
@@ -76,7 +65,8 @@ const pgExporter: TaskNode<PgMonitorVars>[] = [
     no_log: true,
     do: (h) => copy({ dest: PG_EXPORTER_ENV, content: exporterEnv(h.vars, QUERIES), owner: 'root', group: 'prometheus', mode: '0640', secret: true }),
   }),
-  resetFailed('prometheus-postgres-exporter', ['pg_exporter_launch']),
+  // Debian starts the exporter at install, unconfigured: it crash-loops into systemd's start limit.
+  // The service module's start/restart flushes that limit (reset-failed) before it acts.
   task<PgMonitorVars>('launch pg_exporter', {
     tags: ['pg_exporter_launch'],
     do: () => service({ name: 'prometheus-postgres-exporter', state: 'started', enabled: true }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planService, service } from '../../../src/operations/service.js';
+import { planService, service, serviceScript } from '../../../src/operations/service.js';
 import { parseUnit } from '../../../src/facts/systemd.js';
 import type { Connection, ExecOptions } from '../../../src/api/types.js';
 import { apply, makeCtx } from './ctx.js';
@@ -39,6 +39,14 @@ function fakeSystemd(state: string): Connection & { commands: string[] } {
   };
 }
 
+describe('service script', () => {
+  it('flushes the start rate limit before start and restart only', () => {
+    const lines = serviceScript('x', ['enable', 'start', 'restart', 'stop', 'reload']).split('\n');
+    expect(lines.map((l) => l.startsWith('systemctl reset-failed -- x 2>/dev/null; '))).toEqual([false, true, true, false, false]);
+    expect(lines.every((l) => l.includes('|| { rc=$?; systemctl status'))).toBe(true);
+  });
+});
+
 describe('service module', () => {
   it('one round trip when nothing changes, two when it starts the unit; diff', async () => {
     const running = fakeSystemd('LoadState=loaded\nActiveState=active\nUnitFileState=enabled\n');
@@ -47,7 +55,7 @@ describe('service module', () => {
     const r = await apply(service({ name: 'ssh', state: 'started', enabled: true, daemon_reload: true }), makeCtx({ conn: stopped, diff: true }));
     expect(r).toMatchObject({ status: 'changed', trips: 2, diff: [{ before: 'state: inactive\nenabled: disabled\n', after: 'state: active\nenabled: enabled\n' }] });
     expect(stopped.commands[0]).toMatch(/^systemctl daemon-reload && systemctl show/);
-    expect(stopped.commands[1]).toMatch(/systemctl enable -- ssh .*\nsystemctl start -- ssh/s);
+    expect(stopped.commands[1]).toMatch(/systemctl enable -- ssh .*\nsystemctl reset-failed -- ssh 2>\/dev\/null; systemctl start -- ssh/s);
   });
   it('unknown units fail clearly; check mode does not act', async () => {
     const none = fakeSystemd('LoadState=not-found\nActiveState=inactive\nUnitFileState=\n');
