@@ -74,6 +74,8 @@ describe('pitr on pg-meta: every target kind, right to the row', () => {
     await expectHealthy(META, 'pg-meta', 1);
     // archiving stays off after the recovery (archive: false) until the follow-up
     expect(await psql(META, 'SHOW archive_mode')).toBe('off');
+    // and the targets are gone: a replica cloned from here would stop at them
+    expect(await ok(META, `grep -cE '^(restore_command|recovery_target[a-z_]*)[[:space:]]*=' /pg/data/postgresql.auto.conf || true`)).toBe('0');
   });
 
   it('latest with archive: true does the follow-up: archiving back, a full backup of the new timeline', async () => {
@@ -82,12 +84,11 @@ describe('pitr on pg-meta: every target kind, right to the row', () => {
     expect(await batches(META, 'meta')).toEqual(expectBatches([1, 2, 3, 4, 5]));
     await expectHealthy(META, 'pg-meta', 1);
     expect(await psql(META, 'SHOW archive_mode')).toBe('on');
-    // KNOWN DEFECT (CI dry run 2026-11-21, sandbox instance 0): after `latest` with archive: true,
-    // 6 of pgBackRest's recovery settings were still in postgresql.auto.conf although the rows,
-    // archive_mode and the new full backup were right. The check that they are gone is kept out
-    // until roles/pg_pitr's cleanup is fixed for this path (see the issue note):
-    //   SELECT count(*) FROM pg_settings WHERE (name LIKE 'recovery_target%' OR name IN
-    //   ('restore_command', 'archive_mode')) AND sourcefile LIKE '%postgresql.auto.conf'  -- want 0
+    // pgBackRest's recovery settings are gone from postgresql.auto.conf. Patroni writes 6 empty
+    // recovery_target* settings into postgresql.conf itself: a count over pg_settings that does not
+    // look at the file counts those (the '6 still there' of an earlier version of this check).
+    expect(await ok(META, `grep -cE '^(restore_command|recovery_target[a-z_]*|archive_mode)[[:space:]]*=' /pg/data/postgresql.auto.conf || true`)).toBe('0');
+    expect(await psql(META, `SELECT count(*) FROM pg_settings WHERE (name LIKE 'recovery_target%' OR name IN ('restore_command', 'archive_mode')) AND sourcefile LIKE '%postgresql.auto.conf'`)).toBe('0');
     // one new full backup (retention may have expired the oldest one)
     const added = (await backups(META)).filter((b) => !before.includes(b.label));
     expect(added.map((b) => b.type)).toEqual(['full']);
