@@ -4,11 +4,12 @@
  * running would fight the restored primary), and that the source stanza is reachable from the
  * repository (another cluster's stanza needs a shared repository, not a per-host local one).
  */
-import type { PrepareContext, PrepareResult, UserErrorDetail, Vars } from '../../src/api/types.js';
+import type { PrepareContext, PrepareResult, Vars } from '../../src/api/types.js';
 import { selectHosts } from '../../src/inventory/index.js';
 import type { RepoEntry } from '../pgbackrest/defaults.js';
 import { checkEntry, resolveRepo, type ResolvedRepo } from '../pgbackrest/lib/repo.js';
 import { validatePitr, type PitrPlan } from './lib/pitr.js';
+import { errorCollector } from '../../src/api/prepare.js';
 
 const hasCluster = (v: Vars) => typeof v.pg_cluster === 'string' && v.pg_cluster !== '';
 
@@ -25,15 +26,7 @@ function resolve(ctx: PrepareContext, host: string, plan: PitrPlan): ResolvedRep
 }
 
 export function preparePitr(ctx: PrepareContext): PrepareResult {
-  const errors: UserErrorDetail[] = [];
-  const seen = new Set<string>();
-  const err = (host: string, key: string, message: string) => {
-    const src = ctx.source(host, key);
-    const k = `${src?.file}|${src?.path ?? key}|${message}`;
-    if (seen.has(k)) return;
-    seen.add(k);
-    errors.push({ file: src?.file, path: src?.path ?? key, line: src?.line, message });
-  };
+  const { errors, err } = errorCollector(ctx);
   const derived: Record<string, Vars> = {};
   const clusters = new Set<string>();
   for (const host of ctx.targets) {

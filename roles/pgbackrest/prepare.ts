@@ -4,10 +4,11 @@
  * repository host, the stanza sections of every cluster of the inventory that uses it. Errors name
  * the file and path of the bad value.
  */
-import type { PrepareContext, PrepareResult, UserErrorDetail, Vars } from '../../src/api/types.js';
+import type { PrepareContext, PrepareResult, Vars } from '../../src/api/types.js';
 import { selectHosts } from '../../src/inventory/index.js';
 import type { RepoEntry } from './defaults.js';
 import { asBool, resolveRepo, type ResolvedRepo, type StanzaHost } from './lib/repo.js';
+import { errorCollector } from '../../src/api/prepare.js';
 
 export interface RepoStanza {
   name: string;
@@ -56,15 +57,7 @@ export function repoStanzas(ctx: PrepareContext, r: ResolvedRepo): RepoStanza[] 
 }
 
 export function preparePgbackrest(ctx: PrepareContext): PrepareResult {
-  const errors: UserErrorDetail[] = [];
-  const seen = new Set<string>();
-  const err = (host: string, key: string, message: string) => {
-    const src = ctx.source(host, key);
-    const k = `${src?.file}|${src?.path ?? key}|${message}`;
-    if (seen.has(k)) return;
-    seen.add(k);
-    errors.push({ file: src?.file, path: src?.path ?? key, line: src?.line, message });
-  };
+  const { errors, err } = errorCollector(ctx);
   const derived: Record<string, Vars> = {};
   // the options of one remote repository must be the same for every cluster using it
   const remoteEntries = new Map<string, { entry: string; host: string }>();

@@ -2,24 +2,17 @@
  * pgsql's prepare hook: checks that need more than a schema (HBA addresses, user and database
  * names, pg_conf templates), before any host is contacted; errors name the file and path.
  */
-import type { PrepareContext, PrepareResult, UserErrorDetail } from '../../src/api/types.js';
+import type { PrepareContext, PrepareResult } from '../../src/api/types.js';
 import { collectSecrets } from '../../src/api/secrets.js';
 import type { HbaRule, PgDatabase, PgUser } from './defaults.js';
 import { validateHbaRule } from './lib/hba.js';
 import { USER_NAME_RE } from './lib/users.js';
 import { DB_NAME_RE } from './lib/databases.js';
+import { errorCollector } from '../../src/api/prepare.js';
 
 export function preparePgsql(ctx: PrepareContext): PrepareResult {
-  const errors: UserErrorDetail[] = [];
-  const seen = new Set<string>();
-  const err = (host: string, key: string, sub: string, message: string) => {
-    const src = ctx.source(host, key);
-    const path = `${src?.path ?? key}${sub}`;
-    const k = `${src?.file}|${path}|${message}`;
-    if (seen.has(k)) return;
-    seen.add(k);
-    errors.push({ file: src?.file, path, line: src?.line, message });
-  };
+  const { errors, err: add } = errorCollector(ctx);
+  const err = (host: string, key: string, sub: string, message: string) => add(host, key, message, sub);
   for (const host of ctx.targets) {
     const v = ctx.vars(host);
     // role defaults hold passwords too (DBUser.Replicator, Patroni.API, ...): keep them out of all output

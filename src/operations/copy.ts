@@ -84,8 +84,9 @@ export function writeScript(dest: string, o: WriteOptions): string {
     `trap 'rm -f -- "$t"' EXIT`,
     'cat > "$t"',
   ];
-  // Attributes not asked for are kept from the existing file (new files: 0644, the user's owner).
-  if (o.owner === undefined && o.group === undefined) lines.push('if [ -e "$d" ]; then chown --reference="$d" -- "$t" 2>/dev/null || true; fi');
+  // Attributes not asked for are kept from the existing file (new files: 0644, the user's owner):
+  // its owner and group first, then the ones asked for (owner alone keeps the group, and so on).
+  if (o.owner === undefined || o.group === undefined) lines.push('if [ -e "$d" ]; then chown --reference="$d" -- "$t" 2>/dev/null || true; fi');
   if (o.mode === undefined) lines.push('if [ -e "$d" ]; then chmod --reference="$d" -- "$t"; else chmod 0644 -- "$t"; fi');
   lines.push(...attrCommands(o, '"$t"'));
   if (o.validate !== undefined) {

@@ -98,18 +98,6 @@ export function recoveryVerdict(state: string, h: H): { ok: boolean; msg: string
   }
 }
 
-/** key=value lines of a command result. */
-export function kv(r: TaskResult | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of (r?.stdout ?? '').split('\n')) {
-    const m = /^([a-z_]+)=(.*)$/.exec(line);
-    if (m && !(m[1] in out)) out[m[1]] = m[2];
-  }
-  return out;
-}
-
-export const ran = (r: TaskResult | undefined) => !!r && !r.skipped && !r.failed;
-
 /** etcd endpoints of the DCS (the `etcd_cluster` group), host:port. */
 export function etcdEndpoints(h: H): string[] {
   let hosts: string[] = [];

@@ -17,7 +17,8 @@ import { probeScript } from '../../pgbackrest/tasks/init.js';
 import type { H as BackupH } from '../../pgbackrest/tasks/common.js';
 import { stanzaState } from '../../pgbackrest/lib/repo.js';
 import { describeTarget } from '../lib/pitr.js';
-import { isPrimary, kv, patronictl, plan, type H } from './common.js';
+import { isPrimary, patronictl, plan, type H } from './common.js';
+import { kv } from '../../../src/api/results.js';
 
 const archive = (h: H) => plan(h).archive;
 const dbsu = (h: H) => h.vars.pg_dbsu;

@@ -26,8 +26,9 @@ import { q } from '../../../src/operations/shell-quote.js';
 import type { PgPitrVars } from '../defaults.js';
 import { clientRepoLines, processMax } from '../../pgbackrest/lib/repo.js';
 import { cleanAutoConf, controlSummary, describeTarget, restoreArgs } from '../lib/pitr.js';
-import { bin, dcsCleanupScript, dcsPrefix, etcdEndpoints, isPrimary, kv, patronictl, PITR_CONF, plan, psql, ran, RECOVERY_LOG, recoveryVerdict, side, standaloneOpts, waitScript, type H } from './common.js';
+import { bin, dcsCleanupScript, dcsPrefix, etcdEndpoints, isPrimary, patronictl, PITR_CONF, plan, psql, RECOVERY_LOG, recoveryVerdict, side, standaloneOpts, waitScript, type H } from './common.js';
 import { followup } from './followup.js';
+import { kv, ran } from '../../../src/api/results.js';
 
 const dbsu = (h: H) => h.vars.pg_dbsu;
 const data = (h: H) => plan(h).data;

@@ -38,15 +38,3 @@ export function confVars(h: H) {
 
 export { PGBACKREST_CONF };
 
-/** Key=value lines of a command's stdout (our probe scripts print `key=value`). */
-export function kv(r: TaskResult | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of (r?.stdout ?? '').split('\n')) {
-    const m = /^([a-z_]+)=(.*)$/.exec(line);
-    if (m && !(m[1] in out)) out[m[1]] = m[2];
-  }
-  return out;
-}
-
-/** The task ran and succeeded (not skipped, not failed). */
-export const ran = (r: TaskResult | undefined) => !!r && !r.skipped && !r.failed;

@@ -17,7 +17,8 @@ import { apt, command, copy, file, group, lineinfile, shell, template, user } fr
 import { q } from '../../../src/operations/shell-quote.js';
 import type { PgbackrestVars } from '../defaults.js';
 import { processMax, repoLines, repoStanzaLines, REPO_CONF_DIR, type ResolvedRepo } from '../lib/repo.js';
-import { confVars, isRemote, PGBACKREST_CONF, ran, remoteOf, repoOf, SECRET_OPTION, stanzasOf, type H } from './common.js';
+import { confVars, isRemote, PGBACKREST_CONF, remoteOf, repoOf, SECRET_OPTION, stanzasOf, type H } from './common.js';
+import { ran } from '../../../src/api/results.js';
 
 const filesDir = fileBeside(import.meta.url, '../files');
 const scripts = () => fs.readdirSync(filesDir).filter((f) => !f.startsWith('.')).sort();

@@ -11,7 +11,8 @@ import { shell } from '../../../src/operations/index.js';
 import { q } from '../../../src/operations/shell-quote.js';
 import type { PgbackrestVars } from '../defaults.js';
 import { INITIAL_MARKER, mismatchMessage, stanzaState, type StanzaState } from '../lib/repo.js';
-import { isRemote, kv, ran, repoOf, type H } from './common.js';
+import { isRemote, repoOf, type H } from './common.js';
+import { kv, ran } from '../../../src/api/results.js';
 
 /** The probe: role, system id, version, marker, archive_command, then `pgbackrest info` JSON. */
 export function probeScript(h: H): string {

@@ -1,6 +1,5 @@
 /** Helpers shared by the pgbouncer task files. */
 import type { HostCtx } from '../../../src/api/types.js';
-import type { HbaContext } from '../../pgsql/lib/hba.js';
 import type { PgbouncerVars } from '../defaults.js';
 
 export type H = HostCtx<PgbouncerVars>;
@@ -19,25 +18,3 @@ export function listenAddr(h: H): string {
   return s;
 }
 
-export function hbaCtx(h: H): HbaContext {
-  const v = h.vars;
-  let infra: string[] = [];
-  try {
-    infra = [...h.inventory.hosts('infra')].sort();
-  } catch {
-    infra = [];
-  }
-  return {
-    pg_role: v.pg_role,
-    pg_offline_query: !!v.pg_offline_query,
-    pg_pwd_enc: v.pg_pwd_enc,
-    pg_dbsu: v.pg_dbsu,
-    pg_replication_username: v.pg_replication_username,
-    pg_monitor_username: v.pg_monitor_username,
-    pg_admin_username: v.pg_admin_username,
-    admin_ip: v.admin_ip,
-    infra,
-    cluster: v.pg_cluster_members ?? [],
-    intranet: v.node_firewall_intranet ?? [],
-  };
-}

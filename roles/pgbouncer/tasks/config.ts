@@ -9,10 +9,12 @@ import type { TaskNode } from '../../../src/api/types.js';
 import { registerSecret } from '../../../src/api/secrets.js';
 import { command, copy, pg_query, template } from '../../../src/operations/index.js';
 import { lit } from '../../pgsql/lib/sql.js';
-import { cell, jsonCell, psql, ran } from '../../pgsql/tasks/common.js';
+import { cell, jsonCell, psql } from '../../pgsql/tasks/common.js';
 import type { PgbouncerVars } from '../defaults.js';
 import { databaseFile, pooledDatabases, renderPgbHba, userlistFile, userlistNames, userOptsFile } from '../lib/pgbouncer.js';
-import { hbaCtx, listenAddr, PGB_DIR, PGB_STAMP, type H } from './common.js';
+import { hbaContext } from '../../pgsql/lib/hba.js';
+import { listenAddr, PGB_DIR, PGB_STAMP, type H } from './common.js';
+import { ran } from '../../../src/api/results.js';
 
 const tpl = (name: string) => fileBeside(import.meta.url, `../templates/${name}`);
 const owned = (h: H, mode: string) => ({ owner: h.vars.pg_dbsu, group: 'postgres', mode });
@@ -57,8 +59,8 @@ export const config: TaskNode<PgbouncerVars>[] = [
       task<PgbouncerVars>('render pgbouncer hba rules', {
         register: 'pgb_hba',
         do: (h) => {
-          const lines = renderPgbHba([...(h.vars.pgb_default_hba_rules ?? []), ...(h.vars.pgb_hba_rules ?? [])], hbaCtx(h));
-          return template({ src: tpl('pgb_hba.conf.hbs'), dest: `${PGB_DIR}/pgb_hba.conf`, vars: { v: h.vars, host: h.name, lines, infra: hbaCtx(h).infra }, ...owned(h, '0600') });
+          const lines = renderPgbHba([...(h.vars.pgb_default_hba_rules ?? []), ...(h.vars.pgb_hba_rules ?? [])], hbaContext(h));
+          return template({ src: tpl('pgb_hba.conf.hbs'), dest: `${PGB_DIR}/pgb_hba.conf`, vars: { v: h.vars, host: h.name, lines, infra: hbaContext(h).infra }, ...owned(h, '0600') });
         },
       }),
     ],

@@ -3,7 +3,8 @@
  * pg_hba.conf lines. The lines go into Patroni's `postgresql.pg_hba`, so Patroni owns pg_hba.conf:
  * it rewrites the file and reloads PostgreSQL when the list changes (never a restart).
  */
-import type { HbaAuth, HbaRule } from '../defaults.js';
+import type { HostCtx } from '../../../src/api/types.js';
+import type { HbaAuth, HbaRule, PgsqlVars } from '../defaults.js';
 
 export const ADDR_ALIASES = ['local', 'localhost', 'admin', 'infra', 'cluster', 'intra', 'intranet', 'world', 'all'] as const;
 export const HBA_AUTHS: HbaAuth[] = ['deny', 'pwd', 'ssl', 'sha', 'cert', 'ssl-md5', 'ssl-sha', 'md5', 'os', 'ident', 'peer', 'trust', 'reject', 'scram-sha-256'];
@@ -108,4 +109,28 @@ export function renderHba(rules: HbaRule[], c: HbaContext): string[] {
     }
   }
   return out;
+}
+
+/** The context a host's rules are rendered in (pg_hba.conf and pgbouncer's pgb_hba.conf alike). */
+export function hbaContext(h: HostCtx<PgsqlVars>): HbaContext {
+  const v = h.vars;
+  let infra: string[] = [];
+  try {
+    infra = h.inventory.hosts('infra');
+  } catch {
+    infra = [];
+  }
+  return {
+    pg_role: v.pg_role,
+    pg_offline_query: !!v.pg_offline_query,
+    pg_pwd_enc: v.pg_pwd_enc,
+    pg_dbsu: v.pg_dbsu,
+    pg_replication_username: v.pg_replication_username,
+    pg_monitor_username: v.pg_monitor_username,
+    pg_admin_username: v.pg_admin_username,
+    admin_ip: v.admin_ip,
+    infra: [...infra].sort(),
+    cluster: v.pg_cluster_members ?? [],
+    intranet: v.node_firewall_intranet ?? [],
+  };
 }

@@ -14,7 +14,7 @@ import type { Facts, HostCtx } from '../../../src/api/types.js';
 import { fileBeside } from '../../../src/api/playbook.js';
 import { renderTemplate } from '../../../src/api/templating.js';
 import type { PgsqlVars } from '../defaults.js';
-import { renderHba, type HbaContext } from './hba.js';
+import { hbaContext, renderHba } from './hba.js';
 import { computeTune, type Tune } from './tune.js';
 
 /** Parameters Patroni only takes from the DCS (CMDLINE_OPTIONS in patroni/postgresql/config.py). */
@@ -78,29 +78,6 @@ export function yamlScalar(v: ParamValue): string {
 export function paramsBlock(params: Params, indent: number): string {
   const pad = ' '.repeat(indent);
   return params.map(([k, v]) => `${pad}${k}: ${yamlScalar(v)}`).join('\n');
-}
-
-export function hbaContext(h: HostCtx<PgsqlVars>): HbaContext {
-  const v = h.vars;
-  let infra: string[] = [];
-  try {
-    infra = h.inventory.hosts('infra');
-  } catch {
-    infra = [];
-  }
-  return {
-    pg_role: v.pg_role,
-    pg_offline_query: !!v.pg_offline_query,
-    pg_pwd_enc: v.pg_pwd_enc,
-    pg_dbsu: v.pg_dbsu,
-    pg_replication_username: v.pg_replication_username,
-    pg_monitor_username: v.pg_monitor_username,
-    pg_admin_username: v.pg_admin_username,
-    admin_ip: v.admin_ip,
-    infra: [...infra].sort(),
-    cluster: v.pg_cluster_members ?? [],
-    intranet: v.node_firewall_intranet ?? [],
-  };
 }
 
 /** The pg_hba rules block of the Patroni config, markers included. Same bytes whoever renders it. */

@@ -3,6 +3,7 @@ import type { HostCtx, TaskNode, TaskResult } from '../../../src/api/types.js';
 import { local, task } from '../../../src/api/playbook.js';
 import { pg_query } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
+import { ran } from '../../../src/api/results.js';
 
 export type H = HostCtx<PgsqlVars>;
 
@@ -29,9 +30,6 @@ export function jsonCell<T>(r: TaskResult | undefined, fallback: T): T {
   if (c === undefined || c === null || c === '') return fallback;
   return JSON.parse(c) as T;
 }
-
-/** The task ran and succeeded (not skipped, not failed). */
-export const ran = (r: TaskResult | undefined) => !!r && !r.skipped && !r.failed;
 
 /** Is PostgreSQL of this instance up (from the pg_state probe)? */
 export const pgRunning = (h: H) => ran(h.reg.pg_state) && !!cell(h.reg.pg_state);

@@ -9,7 +9,8 @@ import type { TaskNode } from '../../../src/api/types.js';
 import { command, file, http, pg_query, service, shell, template } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 import { patroniVars, etcdEndpoints } from '../lib/patroni.js';
-import { cell, ins, patronictl, pgRunning, ran, type H } from './common.js';
+import { cell, ins, patronictl, pgRunning, type H } from './common.js';
+import { ran } from '../../../src/api/results.js';
 
 export const confPath = (h: H) => `/pg/conf/${h.vars.pg_instance}.yml`;
 const patroniUrl = (h: H, p: string) => `http://${h.name}:${h.vars.patroni_port}${p}`;

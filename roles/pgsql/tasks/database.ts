@@ -9,7 +9,8 @@ import { command, pg_query } from '../../../src/operations/index.js';
 import type { PgDatabase, PgsqlVars } from '../defaults.js';
 import { planScript, type Change } from '../lib/sql.js';
 import { planDatabaseInner, planDatabases, readDatabasesSql, READ_DB_INNER_SQL, type DbInnerState, type DbPlanOptions, type DbState } from '../lib/databases.js';
-import { isLeader, jsonCell, leaderProbe, psql, ran, sh, type H } from './common.js';
+import { isLeader, jsonCell, leaderProbe, psql, sh, type H } from './common.js';
+import { ran } from '../../../src/api/results.js';
 
 const plan = (h: H): Change[] => (h.vars.pg_db_plan as Change[] | undefined) ?? [];
 const names = (h: H) => (h.vars.pg_databases ?? []).map((d) => d.name);

@@ -9,7 +9,8 @@ import { command, copy, http, pg_query, service, wait_for } from '../../../src/o
 import type { PgsqlVars } from '../defaults.js';
 import { hbaBlock, replaceHbaBlock } from '../lib/patroni.js';
 import { confPath, etcdCheck } from './config.js';
-import { cell, failedUnlessCheck, ins, patronictl, ran, type H } from './common.js';
+import { cell, failedUnlessCheck, ins, patronictl, type H } from './common.js';
+import { ran } from '../../../src/api/results.js';
 
 /**
  * 'self' when this instance is the writable leader (standby leader with pg_upstream), the leader's

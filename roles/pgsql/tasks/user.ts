@@ -9,7 +9,8 @@ import { command, pg_query } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 import { planScript, type Change } from '../lib/sql.js';
 import { planUsers, readRolesSql, systemRoles, wantedRoles, USER_NAME_RE, type RoleState } from '../lib/users.js';
-import { isLeader, jsonCell, leaderProbe, psql, ran, type H } from './common.js';
+import { isLeader, jsonCell, leaderProbe, psql, type H } from './common.js';
+import { ran } from '../../../src/api/results.js';
 
 const plan = (h: H): Change[] => (h.vars.pg_user_plan as Change[] | undefined) ?? [];
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copy } from '../../../src/operations/copy.js';
-import { apply, makeCtx, tempDir } from './ctx.js';
+import { apply, isRoot, makeCtx, tempDir } from './ctx.js';
 
 describe('copy', () => {
   it('creates, then is ok in one round trip, then changes content and mode', async () => {
@@ -25,6 +25,17 @@ describe('copy', () => {
     expect(content.diff).toEqual([{ target: dest, before: 'x = 1\n', after: 'x = 2\n' }]);
     expect((fs.statSync(dest).mode & 0o7777).toString(8)).toBe('600'); // kept when not asked
     expect(fs.readdirSync(dir)).toEqual(['a.conf']); // no temp file left
+  });
+
+  it.runIf(isRoot)('a new content with only the owner asked for keeps the group (and the owner alone the other way)', async () => {
+    const dest = path.join(tempDir(), 'b.conf');
+    fs.writeFileSync(dest, 'old\n');
+    fs.chownSync(dest, 0, 65534); // root:nogroup
+    expect((await apply(copy({ dest, content: 'new\n', owner: 'root' }))).status).toBe('changed');
+    expect([fs.statSync(dest).uid, fs.statSync(dest).gid]).toEqual([0, 65534]);
+    fs.chownSync(dest, 65534, 0); // nobody:root
+    expect((await apply(copy({ dest, content: 'newer\n', group: 'root' }))).status).toBe('changed');
+    expect([fs.statSync(dest).uid, fs.statSync(dest).gid]).toEqual([65534, 0]);
   });
 
   it('check mode reports the change and changes nothing', async () => {

@@ -3,7 +3,8 @@ import { renderTemplate } from '../../../src/api/templating.js';
 import { fileBeside } from '../../../src/api/playbook.js';
 import { databaseFile, renderPgbHba, userlistFile, userlistNames, userOptsFile } from '../../../roles/pgbouncer/lib/pgbouncer.js';
 import { parseProbe, probeScript } from '../../../roles/pgbouncer/lib/daemon.js';
-import { hbaCtx, listenAddr } from '../../../roles/pgbouncer/tasks/common.js';
+import { listenAddr } from '../../../roles/pgbouncer/tasks/common.js';
+import { hbaContext } from '../../../roles/pgsql/lib/hba.js';
 import { preparePgbouncer } from '../../../roles/pgbouncer/index.js';
 import { host } from './access-fixture.js';
 
@@ -37,12 +38,12 @@ describe('pgbouncer files', () => {
   });
 
   it('hba rules: peer for the dbsu, password for intranet users, deny for others', () => {
-    const lines = renderPgbHba([...(h.vars as any).pgb_default_hba_rules, { user: 'app', db: 'app', addr: 'local', auth: 'ident' }], hbaCtx(h as any));
+    const lines = renderPgbHba([...(h.vars as any).pgb_default_hba_rules, { user: 'app', db: 'app', addr: 'local', auth: 'ident' }], hbaContext(h as any));
     expect(lines).toContain('local    pgbouncer          postgres           peer');
     expect(lines).toContain('host     all                all                10.0.0.0/8         scram-sha-256');
     expect(lines).toContain('host     all                dbuser_monitor     0.0.0.0/0          reject');
     expect(lines).toContain('local    app                app                peer');
-    expect(() => renderPgbHba([{ user: 'x', db: 'replication', addr: 'intra' }], hbaCtx(h as any))).toThrow(/replication is not allowed/);
+    expect(() => renderPgbHba([{ user: 'x', db: 'replication', addr: 'intra' }], hbaContext(h as any))).toThrow(/replication is not allowed/);
   });
 
   it('renders pgbouncer.ini with the pool mode, port, auth and listen address', () => {
