@@ -10,12 +10,12 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import YAML from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { currentInstance } from '../../src/sandbox/config.js';
+import { changedCounts, changedOn, changedTasks, failures, runPlay } from './lib/run.js';
+import { sshTo, type Out } from './lib/ssh.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const INST = currentInstance();
 const INV = INST.paths.inventory;
 const SSH_CONFIG = INST.paths.sshConfig;
@@ -25,71 +25,10 @@ const MEMBERS = NODES.map((n) => IP[n]);
 const DBA = { user: 'dbuser_dba', password: 'DBUser.DBA' };
 const APP = { user: 'test', password: 'test' };
 
-interface Event {
-  event: string;
-  [k: string]: any;
-}
-interface RunResult {
-  code: number;
-  events: Event[];
-  stderr: string;
-  recap?: Event;
-  ms: number;
-}
-
 /** `./run ARGS -i <instance inventory> --json`, events parsed. */
-function run(args: string[], timeoutMs = 9 * 60_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const c = spawn(path.join(ROOT, 'run'), [...args, '-i', INV, '--json'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
-    let out = '';
-    let stderr = '';
-    const timer = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.stdout.on('data', (d) => (out += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      const events = out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Event);
-      resolve({ code: code ?? 255, events, stderr, recap: events.find((e) => e.event === 'recap'), ms: Date.now() - t0 });
-    });
-  });
-}
+const run = (args: string[], timeoutMs = 9 * 60_000) => runPlay(args, { inventory: INV, timeoutMs });
 
-const failures = (r: RunResult) =>
-  r.events
-    .filter((e) => e.event === 'host_result' && (e.status === 'failed' || e.status === 'unreachable'))
-    .map((e) => `${e.host} ${e.task}: ${e.msg}`)
-    .join('\n') || r.stderr.slice(-2000);
-const changedTasks = (r: RunResult) => r.events.filter((e) => e.event === 'host_result' && e.status === 'changed').map((e) => `${e.host} ${e.task}: ${e.msg ?? ''}`);
-const changedOn = (r: RunResult, task: string) => r.events.filter((e) => e.event === 'host_result' && e.task === task && e.status === 'changed').map((e) => e.host).sort();
-const changedCounts = (r: RunResult) => Object.fromEntries(Object.entries(r.recap?.hosts ?? {}).map(([h, s]: [string, any]) => [h, s.changed]));
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ssh(host: string, cmd: string): Promise<Out> {
-  return new Promise((resolve) => {
-    const c = spawn('ssh', ['-F', SSH_CONFIG, '-o', 'BatchMode=yes', '--', host, cmd]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => resolve({ code: code ?? 255, stdout: stdout.trim(), stderr: stderr.trim() }));
-    c.stdin.end();
-  });
-}
-
-async function ok(host: string, cmd: string): Promise<string> {
-  const r = await ssh(host, cmd);
-  expect(r.code, `${host}: ${cmd}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const { sh: ssh, ok } = sshTo(SSH_CONFIG);
 
 /** psql on the controller, as a client of the cluster: one command, rows as `a|b` lines. */
 function psql(host: string, port: number, sql: string, who = APP, db = 'test', timeoutMs = 8000): Promise<Out> {

@@ -3,53 +3,22 @@
  * inventory of the sandbox instance PGPLAY_SANDBOX selects, ssh and psql on its hosts, and small
  * readers of `pgbackrest info` and Patroni's member list.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { expect } from 'vitest';
 import { HOSTS, PATHS } from '../../src/sandbox/config.js';
+import { failures, runPlay, totalChanged, type RunResult } from './lib/run.js';
+import { sshTo } from './lib/ssh.js';
+import { eventually as poll } from './lib/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+export { changedTasks, failures, messages, totalChanged, type Event, type RunResult } from './lib/run.js';
+export type { Out } from './lib/ssh.js';
+
 export const INV = PATHS.inventory;
 export const ip = (name: string) => HOSTS.find((h) => h.name === name)!.ip;
 export const META = ip('meta');
 export const PG_TEST = ['node-1', 'node-2', 'node-3'].map(ip);
 
-export interface Event {
-  event: string;
-  [k: string]: any;
-}
-export interface RunResult {
-  code: number;
-  events: Event[];
-  stderr: string;
-  recap?: Event;
-  ms: number;
-}
-
 /** `./run ARGS -i <instance inventory> --json`, events parsed. */
-export function run(args: string[], timeoutMs = 10 * 60_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const c = spawn(path.join(ROOT, 'run'), [...args, '-i', INV, '--json'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
-    let out = '';
-    let stderr = '';
-    const timer = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.stdout.on('data', (d) => (out += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
-      resolve({ code: code ?? 255, events, stderr, recap: events.find((e) => e.event === 'recap'), ms: Date.now() - t0 });
-    });
-  });
-}
-
-export const failures = (r: RunResult) =>
-  r.events.filter((e) => e.event === 'host_result' && (e.status === 'failed' || e.status === 'unreachable')).map((e) => `${e.host} ${e.task}: ${e.msg}`).join('\n') ||
-  r.stderr.slice(-2000);
-export const changedTasks = (r: RunResult) => r.events.filter((e) => e.event === 'host_result' && e.status === 'changed').map((e) => `${e.host} ${e.task}: ${e.msg ?? ''}`);
-export const totalChanged = (r: RunResult) => Object.values(r.recap?.hosts ?? {}).reduce((n: number, s: any) => n + s.changed, 0);
-export const messages = (r: RunResult) => r.events.filter((e) => e.event === 'message').map((e) => `${e.host} ${e.task}: ${e.msg}`).join('\n');
+export const run = (args: string[], timeoutMs = 10 * 60_000): Promise<RunResult> => runPlay(args, { inventory: INV, timeoutMs });
 
 /** A run that must succeed; logs its duration. */
 export async function runOk(args: string[], label = args.join(' ')): Promise<RunResult> {
@@ -59,37 +28,16 @@ export async function runOk(args: string[], label = args.join(' ')): Promise<Run
   return r;
 }
 
-export interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function ssh(host: string, cmd: string, input = ''): Promise<Out> {
-  return new Promise((resolve) => {
-    const c = spawn('ssh', ['-F', PATHS.sshConfig, '-o', 'BatchMode=yes', '--', host, cmd]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => resolve({ code: code ?? 255, stdout: stdout.trim(), stderr: stderr.trim() }));
-    c.stdin.end(input);
-  });
-}
-
-export async function ok(host: string, cmd: string, input = ''): Promise<string> {
-  const r = await ssh(host, cmd, input);
-  expect(r.code, `${host}: ${cmd}\n${r.stdout}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+/**
+ * ssh and ok on the instance's hosts (ok's message has stdout and stderr); psql as postgres on a
+ * host (local socket) with ON_ERROR_STOP, one statement per line of output.
+ */
+export const { sh: ssh, ok, psql } = sshTo(PATHS.sshConfig, { stdoutInMessage: true, onErrorStop: true });
 
 /** A command as the dbsu with its login environment (PATH has /pg/bin). */
 export const asPg = (host: string, cmd: string) => ok(host, `cd /tmp && runuser -l postgres -c ${shq(cmd)}`);
 export const asPgRaw = (host: string, cmd: string) => ssh(host, `cd /tmp && runuser -l postgres -c ${shq(cmd)}`);
 export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** psql as postgres on a host (local socket), one statement per line of output. */
-export const psql = (host: string, sql: string, db = 'postgres') => ok(host, `cd /tmp && runuser -u postgres -- psql -X -qAt -v ON_ERROR_STOP=1 -d ${db} -f -`, sql);
 
 export interface BackupInfo {
   label: string;
@@ -115,14 +63,7 @@ export interface Member {
 
 export const members = async (host: string, cluster: string) => JSON.parse(await ok(host, `patronictl -c /etc/patroni/patroni.yml list ${cluster} -f json`)) as Member[];
 
-export async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boolean, seconds = 60): Promise<T> {
-  let v = await fn();
-  for (let i = 0; i < seconds && !check(v); i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    v = await fn();
-  }
-  return v;
-}
+export const eventually = <T>(fn: () => Promise<T>, check: (v: T) => boolean, seconds = 60): Promise<T> => poll(fn, check, seconds);
 
 /** Is a replica streaming from its upstream (Patroni 3.0 shows replicas as "running" either way)? */
 export const streaming = async (host: string) => (await ssh(host, `cd /tmp && runuser -u postgres -- psql -X -qAt -c "SELECT coalesce((SELECT status FROM pg_stat_wal_receiver LIMIT 1), 'none')"`)).stdout;

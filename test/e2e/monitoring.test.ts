@@ -8,13 +8,13 @@
  * pg_deregister removes a cluster's targets and exporters (then -t pg_monitor puts them back).
  * Runs last in the e2e order and brings what it needs itself (idempotent).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOSTS, PATHS } from '../../src/sandbox/config.js';
+import { changedTasks, failures, ROOT, runPlay, totalChanged, type RunResult } from './lib/run.js';
+import { sshTo } from './lib/ssh.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const INV = PATHS.inventory;
 const ip = (name: string) => HOSTS.find((h) => h.name === name)!.ip;
 const META = ip('meta');
@@ -24,58 +24,11 @@ const PG_TEST = ['node-1', 'node-2', 'node-3'].map(ip);
 /** Test parameters: short intervals and windows, passed the same way on every run (idempotence). */
 const FAST = JSON.stringify({ prometheus_scrape_interval: '3s', prometheus_scrape_timeout: '3s', prometheus_eval_interval: '3s', prometheus_rule_for_scale: 0.1 });
 
-interface Event {
-  event: string;
-  [k: string]: any;
-}
-interface RunResult {
-  code: number;
-  events: Event[];
-  stdout: string;
-  stderr: string;
-  recap?: Event;
-  ms: number;
-}
-
 function run(args: string[], json = true, timeoutMs = 8 * 60_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const c = spawn(path.join(ROOT, 'run'), [...args, '-i', INV, ...(json ? ['--json'] : [])], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
-    let out = '';
-    let stderr = '';
-    const timer = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.stdout.on('data', (d) => (out += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
-      resolve({ code: code ?? 255, events, stdout: out, stderr, recap: events.find((e) => e.event === 'recap'), ms: Date.now() - t0 });
-    });
-  });
+  return runPlay(args, { inventory: INV, json, timeoutMs });
 }
 
-const failures = (r: RunResult) =>
-  r.events.filter((e) => e.event === 'host_result' && (e.status === 'failed' || e.status === 'unreachable')).map((e) => `${e.host} ${e.task}: ${e.msg}`).join('\n') || r.stderr.slice(-2000);
-const changedTasks = (r: RunResult) => r.events.filter((e) => e.event === 'host_result' && e.status === 'changed').map((e) => `${e.host} ${e.task}: ${e.msg ?? ''}`);
-const totalChanged = (r: RunResult) => Object.values(r.recap?.hosts ?? {}).reduce((n: number, s: any) => n + s.changed, 0);
-
-function ssh(host: string, cmd: string, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn('ssh', ['-F', PATHS.sshConfig, '-o', 'BatchMode=yes', '--', host, cmd]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => resolve({ code: code ?? 255, stdout: stdout.trim(), stderr: stderr.trim() }));
-    c.stdin.end(input);
-  });
-}
-async function ok(host: string, cmd: string, input = ''): Promise<string> {
-  const r = await ssh(host, cmd, input);
-  expect(r.code, `${host}: ${cmd}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
-const psql = (host: string, sql: string) => ok(host, 'cd /tmp && runuser -u postgres -- psql -X -qAt -d postgres -f -', sql);
+const { sh: ssh, ok, psql } = sshTo(PATHS.sshConfig);
 
 interface Sample {
   metric: Record<string, string>;

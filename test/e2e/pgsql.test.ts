@@ -5,92 +5,18 @@
  * `--list-tags`. Every `./run` is a child process with --json; assertions read its events.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PATHS } from '../../src/sandbox/config.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-interface Event {
-  event: string;
-  [k: string]: any;
-}
-
-interface RunResult {
-  code: number;
-  events: Event[];
-  stderr: string;
-  recap?: Event;
-  ms: number;
-}
-
-let runs = 0;
+import { changedTasks, failures, ROOT, runPlay } from './lib/run.js';
+import { sshTo } from './lib/ssh.js';
+import { eventually as poll } from './lib/wait.js';
 
 /** `./run ARGS --json`, events parsed (and kept in tmp/e2e-pgsql-N.jsonl for diagnosis). */
-function run(args: string[], timeoutMs = 9 * 60_000): Promise<RunResult> {
-  const n = ++runs;
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const c = spawn(path.join(ROOT, 'run'), [...args, '--json'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
-    let out = '';
-    let stderr = '';
-    const timer = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.stdout.on('data', (d) => (out += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        fs.mkdirSync(path.join(ROOT, 'tmp'), { recursive: true });
-        fs.writeFileSync(path.join(ROOT, 'tmp', `e2e-pgsql-${n}.jsonl`), `# ./run ${args.join(' ')}\n${out}`);
-      } catch {
-        // diagnosis only
-      }
-      const events = out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Event);
-      resolve({ code: code ?? 255, events, stderr, recap: events.find((e) => e.event === 'recap'), ms: Date.now() - t0 });
-    });
-  });
-}
+const run = (args: string[], timeoutMs = 9 * 60_000) => runPlay(args, { timeoutMs, log: 'pgsql' });
 
-/** Failed host results, for assertion messages. */
-const failures = (r: RunResult) =>
-  r.events
-    .filter((e) => e.event === 'host_result' && (e.status === 'failed' || e.status === 'unreachable'))
-    .map((e) => `${e.host} ${e.task}: ${e.msg}`)
-    .join('\n') || r.stderr.slice(-2000);
-
-const changedTasks = (r: RunResult) =>
-  r.events.filter((e) => e.event === 'host_result' && e.status === 'changed').map((e) => `${e.host} ${e.task}: ${e.msg ?? ''}`);
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ssh(host: string, cmd: string, input = ''): Promise<Out> {
-  return new Promise((resolve) => {
-    const c = spawn('ssh', ['-F', PATHS.sshConfig, '-o', 'BatchMode=yes', '--', host, cmd]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => resolve({ code: code ?? 255, stdout: stdout.trim(), stderr: stderr.trim() }));
-    c.stdin.end(input);
-  });
-}
-
-async function ok(host: string, cmd: string, input = ''): Promise<string> {
-  const r = await ssh(host, cmd, input);
-  expect(r.code, `${host}: ${cmd}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
-
-/** psql as postgres on a host (local socket). */
-const psql = (host: string, sql: string, db = 'postgres') => ok(host, `cd /tmp && runuser -u postgres -- psql -X -qAt -d ${db} -f -`, sql);
+/** ssh and ok on the hosts; psql as postgres on a host (local socket). */
+const { sh: ssh, ok, psql } = sshTo(PATHS.sshConfig);
 
 /** A password login from meta (10.10.10.10) to an instance, the way an application connects. */
 const login = (user: string, password: string, host: string, db: string) =>
@@ -99,14 +25,7 @@ const login = (user: string, password: string, host: string, db: string) =>
 const PG_TEST = ['10.10.10.11', '10.10.10.12', '10.10.10.13'];
 const postmasterStart = (host: string) => psql(host, 'SELECT pg_postmaster_start_time()');
 
-async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boolean, seconds = 30): Promise<T> {
-  let v = await fn();
-  for (let i = 0; i < seconds && !check(v); i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    v = await fn();
-  }
-  return v;
-}
+const eventually = <T>(fn: () => Promise<T>, check: (v: T) => boolean, seconds = 30): Promise<T> => poll(fn, check, seconds);
 
 describe('pgsql', () => {
   it('install builds etcd, pg-meta and pg-test from the inventory', async () => {

@@ -4,7 +4,6 @@
  * hosts know each other by name at its own addresses, its generated inventory has the mapped
  * addresses, and it goes down again without touching instance 0 (same pids, still answering).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,34 +14,13 @@ import { sandboxMain } from '../../src/sandbox/cli.js';
 import { isAlive } from '../../src/sandbox/state.js';
 import { mapAddresses } from '../../src/sandbox/inventory.js';
 import { loadInventory } from '../../src/inventory/index.js';
+import { sshTo } from './lib/ssh.js';
 
 const I4 = sandboxInstance(4);
 const I0 = sandboxInstance(0);
 
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `ssh -F inventory/sandbox/i4/ssh_config TARGET -- CMD` (TARGET: a name or an address of instance 4). */
-function sh(target: string, cmd: string, input = ''): Promise<Out> {
-  return new Promise((done) => {
-    const c = spawn('ssh', ['-F', I4.paths.sshConfig, '-o', 'BatchMode=yes', '--', target, cmd]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => done({ code: code ?? 255, stdout: stdout.trim(), stderr: stderr.trim() }));
-    c.stdin.end(input);
-  });
-}
-
-async function ok(target: string, cmd: string, input = ''): Promise<string> {
-  const r = await sh(target, cmd, input);
-  expect(r.code, `${target}: ${cmd}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+/** ok(): `ssh -F inventory/sandbox/i4/ssh_config TARGET -- CMD` must exit 0 (TARGET: a name or an address of instance 4). */
+const { ok } = sshTo(I4.paths.sshConfig);
 
 /** Instance 0's hosts as they are now: nspawn pid records, which must not change while instance 4 comes and goes. */
 const instance0Pids = () => I0.hosts.map((h) => hostRecord(h)?.nspawn);

@@ -9,7 +9,6 @@
  * Leaves every host running. The down/up test recreates all four hosts (empty disks), so it runs last.
  * Works on the instance PGPLAY_SANDBOX selects (HOSTS, PATHS; the default instance 0 when unset).
  */
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HOSTS, PATHS, resolveHost } from '../../src/sandbox/config.js';
 import { busyInstances, hostRecord } from '../../src/sandbox/host.js';
@@ -19,31 +18,10 @@ import { isAlive, waitGone } from '../../src/sandbox/state.js';
 import { SshConnection } from '../../src/connectors/ssh.js';
 import { service } from '../../src/operations/service.js';
 import type { ModuleContext } from '../../src/api/types.js';
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { sshTo } from './lib/ssh.js';
 
 /** `ssh -F inventory/sandbox/ssh_config NAME -- CMD` (the same ssh_config `./run sandbox ssh` uses). */
-function sh(name: string, cmd: string, input = ''): Promise<Out> {
-  return new Promise((resolve) => {
-    const c = spawn('ssh', ['-F', PATHS.sshConfig, '-o', 'BatchMode=yes', '--', name, cmd]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (code) => resolve({ code: code ?? 255, stdout: stdout.trim(), stderr: stderr.trim() }));
-    c.stdin.end(input);
-  });
-}
-
-async function ok(name: string, cmd: string, input = ''): Promise<string> {
-  const r = await sh(name, cmd, input);
-  expect(r.code, `${name}: ${cmd}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const { sh, ok } = sshTo(PATHS.sshConfig);
 
 const all = () => Promise.all(HOSTS.map((h) => ok(h.name, 'echo "$(hostname) $(cat /etc/machine-id)"')));
 
