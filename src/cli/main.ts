@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EXIT, UserError, UsageError, formatDetail } from '../api/errors.js';
 import { redact } from '../api/secrets.js';
-import { loadInventory, parseExtraVars } from '../inventory/index.js';
+import { coerceKeyValues, loadInventory, parseExtraVars } from '../inventory/index.js';
 import { planPlaybook } from '../runner/plan.js';
 import { listHosts, listTags, listTasks } from '../runner/listing.js';
 import { runPlaybook } from '../runner/run.js';
 import type { RunOptions } from '../runner/options.js';
 import { splitTags } from '../runner/tags.js';
+import { playRoles } from '../runner/walk.js';
 import { createReporter } from '../output/index.js';
 import { parseCli, USAGE } from './args.js';
 import { loadPlaybook } from './load-playbook.js';
@@ -42,6 +43,9 @@ async function main(argv: string[]): Promise<number> {
     startAtTask: args.startAtTask,
   };
   const pb = await loadPlaybook(args.playbook);
+  // -e key=value strings where the roles' schemas want a number or a boolean
+  const schemas = pb.plays.flatMap((p) => playRoles(p).map((r) => r.schema)).filter((s): s is object => !!s);
+  opts.extraVars = coerceKeyValues(extra.vars, extra.sources, schemas);
 
   if (args.listHosts || args.listTasks || args.listTags) {
     const out: string[] = [];

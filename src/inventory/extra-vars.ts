@@ -128,7 +128,7 @@ function fromKeyValues(arg: string, label: string): Parsed {
     }
     if (pos < 0) bad(label, arg, `'${tok.length > 40 ? tok.slice(0, 37) + '...' : tok}' is not key=value`);
     const k = x.slice(0, pos).trim();
-    out[k] = { value: unquote(x.slice(pos + 1).trim()), source: { file: label, path: k } };
+    out[k] = { value: unquote(x.slice(pos + 1).trim()), source: { file: label, path: k, keyValue: true } };
   }
   return out;
 }

@@ -6,6 +6,8 @@ export interface VarSource {
   /** Path of the value in the file, e.g. all.children.pg-test.hosts.10.10.10.11.pg_role */
   path: string;
   line?: number;
+  /** A `-e key=value` value: a string as written (see coerce-key-values.ts). */
+  keyValue?: boolean;
 }
 
 export interface Group {
