@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PATHS } from '../../src/sandbox/config.js';
-import { changedTasks, failures, ROOT, runPlay } from './lib/run.js';
+import { changedCounts, changedTasks, failures, ROOT, runPlay } from './lib/run.js';
 import { sshTo } from './lib/ssh.js';
 import { eventually as poll } from './lib/wait.js';
 
@@ -86,6 +86,22 @@ describe('pgsql', () => {
     expect(r.code, failures(r)).toBe(0);
     const changed = Object.fromEntries(Object.entries(r.recap!.hosts).map(([h, s]: [string, any]) => [h, s.changed]));
     expect(changed, changedTasks(r).join('\n')).toEqual({ '10.10.10.10': 0, '10.10.10.11': 0, '10.10.10.12': 0, '10.10.10.13': 0 });
+  });
+
+  it('nodename_exchange (-e nodename_exchange=true, a k=v boolean): every member resolves the others; a second run changes nothing', async () => {
+    const args = ['node', '-l', 'pg-test', '-t', 'node_name', '-e', 'nodename_exchange=true'];
+    const r = await run(args);
+    expect(r.code, failures(r)).toBe(0);
+    for (const [n, host] of ['node-1', 'node-2', 'node-3'].entries()) {
+      const hosts = await ok(host, 'cat /etc/hosts');
+      for (const [i, ip] of PG_TEST.entries()) expect(hosts, host).toMatch(new RegExp(`^${ip.replace(/\./g, '\\.')} pg-test-${i + 1}$`, 'm'));
+      // a neighbour's name resolves to its address (a host's own name stays 127.0.1.1)
+      const next = (n + 1) % 3;
+      expect(await ok(host, `getent hosts pg-test-${next + 1}`)).toMatch(new RegExp(`^${PG_TEST[next].replace(/\./g, '\\.')}\\s+pg-test-${next + 1}$`));
+    }
+    const again = await run(args);
+    expect(again.code, failures(again)).toBe(0);
+    expect(changedCounts(again), changedTasks(again).join('\n')).toEqual({ '10.10.10.11': 0, '10.10.10.12': 0, '10.10.10.13': 0 });
   });
 
   it('-t pg_hba applies an edited rule to every member without restarting postgres', async () => {

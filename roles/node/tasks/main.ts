@@ -24,6 +24,25 @@ function adminSudo(v: NodeVars): string {
 
 const nodename = (h: H) => String(h.vars.nodename ?? h.facts.hostname);
 
+/**
+ * `<address> <nodename>` of every play host with a nodename (nodename_exchange), in play order; the
+ * address is ansible_host or the inventory name. Hosts left out by --limit keep their lines.
+ */
+export function exchangedNames(h: Pick<H, 'playHosts' | 'inventory'>): Array<{ address: string; name: string }> {
+  const out: Array<{ address: string; name: string }> = [];
+  for (const p of h.playHosts) {
+    const v = h.inventory.hostvars(p);
+    const name = v.nodename === undefined || v.nodename === null ? '' : String(v.nodename);
+    if (name) out.push({ address: String(v.ansible_host ?? p), name });
+  }
+  return out;
+}
+
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The /etc/hosts line of one exchanged name: replaces that name's line, except 127.x (the host's own). */
+export const exchangeLine = (e: { address: string; name: string }) => ({ regexp: `^(?!127\\.)\\S+\\s+${reEscape(e.name)}$`, line: `${e.address} ${e.name}` });
+
 export const tasks: TaskNode<NodeVars>[] = [
   // 1. name
   block<NodeVars>({
@@ -41,6 +60,13 @@ export const tasks: TaskNode<NodeVars>[] = [
         do: (h) => lineinfile({ path: '/etc/hosts', regexp: '^127\\.0\\.1\\.1\\s', line: `127.0.1.1 ${nodename(h)}` }),
       }),
     ],
+  }),
+  task<NodeVars, { address: string; name: string }>('exchange nodenames among play hosts', {
+    // Pigsty's nodename_exchange: each play host's `<ip> <nodename>` in every play host's /etc/hosts
+    tags: ['node_name'],
+    when: (h) => h.vars.nodename_exchange,
+    loop: (h) => exchangedNames(h),
+    do: (_h, e) => lineinfile({ path: '/etc/hosts', ...exchangeLine(e) }),
   }),
   // 2. hosts
   task<NodeVars>('write static etc hosts entries', {

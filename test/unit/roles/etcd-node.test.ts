@@ -4,7 +4,11 @@ import type { Group, Inventory } from '../../../src/inventory/types.js';
 import { prepareEtcd } from '../../../roles/etcd/identity.js';
 import { prepareNodeId } from '../../../roles/node_id/identity.js';
 import { sysctlFile } from '../../../roles/node/tune.js';
-import { etcHosts } from '../../../roles/node/tasks/main.js';
+import { etcHosts, exchangeLine, exchangedNames } from '../../../roles/node/tasks/main.js';
+import { lineinfile } from '../../../src/operations/index.js';
+import { apply, tempDir } from '../operations/ctx.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import { configPatch, describePatch } from '../../../roles/pgsql/tasks/config.js';
 import { expandPackages } from '../../../roles/pgsql/tasks/install.js';
 
@@ -51,6 +55,22 @@ describe('node helpers', () => {
     expect(etcHosts({ node_default_etc_hosts: ['${admin_ip} i.pigsty'], node_etc_hosts: ['10.0.0.1 x'], admin_ip: '10.10.10.10' })).toBe('10.10.10.10 i.pigsty\n10.0.0.1 x');
     expect(sysctlFile('oltp')).toMatch(/^vm\.swappiness = 1$/m);
     expect(sysctlFile('none').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
+  });
+});
+
+describe('nodename_exchange', () => {
+  const vars: Record<string, Vars> = { '10.10.10.11': { nodename: 'pg-test-1' }, 'db2': { nodename: 'pg-test-2', ansible_host: '10.10.10.12' }, '10.10.10.13': {} };
+  const h = { playHosts: Object.keys(vars), inventory: { hosts: () => [], groupNames: () => [], hostvars: (x: string) => vars[x] } };
+  it('lists `<address> <nodename>` of the play hosts that have a nodename', () => {
+    expect(exchangedNames(h)).toEqual([{ address: '10.10.10.11', name: 'pg-test-1' }, { address: '10.10.10.12', name: 'pg-test-2' }]);
+  });
+  it("keeps the host's own 127.0.1.1 line, replaces a stale address, and converges", async () => {
+    const f = path.join(tempDir(), 'hosts');
+    fs.writeFileSync(f, '127.0.0.1 localhost\n127.0.1.1 pg-test-1\n10.9.9.9 pg-test-2\n');
+    const put = (e: { address: string; name: string }) => apply(lineinfile({ path: f, ...exchangeLine(e) }));
+    for (const e of exchangedNames(h)) await put(e);
+    expect(fs.readFileSync(f, 'utf8')).toBe('127.0.0.1 localhost\n127.0.1.1 pg-test-1\n10.10.10.12 pg-test-2\n10.10.10.11 pg-test-1\n');
+    for (const e of exchangedNames(h)) expect((await put(e)).status).toBe('ok');
   });
 });
 
