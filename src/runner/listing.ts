@@ -26,25 +26,33 @@ export function listTasks(pb: Playbook, filter: TagFilter): string[] {
 
 interface TagNode {
   children: Map<string, TagNode>;
+  /** This tag and the tags above it. */
+  path: Set<string>;
 }
 
-/** Tags as a tree: a tag nests under the tags of the role/block that contains it. */
+/**
+ * Tags as a tree: a tag nests under the tags of the role/block that contains it. A role's tags are
+ * a path (`withTags(r, ['pgsql', 'pg_access'])`: pg_access under pgsql); the tags of one block or
+ * task are siblings; a tag already on the path above is not drawn again below itself.
+ */
 export function tagTree(pb: Playbook): Map<string, TagNode> {
-  const root: TagNode = { children: new Map() };
-  const at = (parents: TagNode[], tags: string[]): TagNode[] => {
+  const root: TagNode = { children: new Map(), path: new Set() };
+  const child = (p: TagNode, t: string): TagNode | undefined => {
+    if (p.path.has(t)) return undefined;
+    let c = p.children.get(t);
+    if (!c) p.children.set(t, (c = { children: new Map(), path: new Set([...p.path, t]) }));
+    return c;
+  };
+  const siblings = (parents: TagNode[], tags: string[]): TagNode[] => {
     if (!tags.length) return parents;
     const next: TagNode[] = [];
-    for (const p of parents)
-      for (const t of tags) {
-        let c = p.children.get(t);
-        if (!c) p.children.set(t, (c = { children: new Map() }));
-        next.push(c);
-      }
-    return next;
+    for (const p of parents) for (const t of tags) next.push(child(p, t) ?? p);
+    return [...new Set(next)];
   };
+  const path = (parents: TagNode[], tags: string[]): TagNode[] => parents.map((p) => tags.reduce((n, t) => child(n, t) ?? n, p));
   const visit = (nodes: TaskNode<any>[], parents: TagNode[]) => {
     for (const n of nodes) {
-      const here = at(parents, n.tags ?? []);
+      const here = siblings(parents, n.tags ?? []);
       if (n.kind === 'block') {
         visit(n.tasks, here);
         visit(n.rescue ?? [], here);
@@ -53,10 +61,10 @@ export function tagTree(pb: Playbook): Map<string, TagNode> {
     }
   };
   for (const play of pb.plays) {
-    const playNode = at([root], play.tags ?? []);
+    const playNode = path([root], play.tags ?? []);
     for (const sec of playSections(play)) {
       const roleTags = sec.scope.tags.slice((play.tags ?? []).length);
-      visit(sec.nodes, at(playNode, roleTags));
+      visit(sec.nodes, path(playNode, roleTags));
     }
   }
   return root.children;
