@@ -20,25 +20,45 @@ describe('command / shell', () => {
     expect(r).toMatchObject({ status: 'failed', rc: 3, msg: 'non-zero return code 3: boom' });
   });
 
-  it('creates / removes skip in the same round trip', async () => {
+  it('creates / removes: ok (not run) in the same round trip', async () => {
     const dir = tempDir();
     const marker = path.join(dir, 'done');
     const cmd = `touch ${marker}; echo ran`;
     expect(await apply(shell({ cmd, creates: marker }))).toMatchObject({ status: 'changed', stdout: 'ran', trips: 1 });
-    expect(await apply(shell({ cmd, creates: marker }))).toMatchObject({ status: 'skipped', msg: `not run: ${marker} exists`, trips: 1 });
-    expect(await apply(shell({ cmd: 'echo x', removes: path.join(dir, 'nope') }))).toMatchObject({ status: 'skipped', trips: 1 });
+    expect(await apply(shell({ cmd, creates: marker }))).toMatchObject({ status: 'ok', msg: `skipped, since ${marker} exists`, rc: 0, trips: 1 });
+    const nope = path.join(dir, 'nope');
+    expect(await apply(shell({ cmd: 'echo x', removes: nope }))).toMatchObject({ status: 'ok', msg: `skipped, since ${nope} does not exist`, trips: 1 });
     expect(await apply(shell({ cmd: `rm ${marker}`, removes: marker }))).toMatchObject({ status: 'changed' });
     expect(fs.existsSync(marker)).toBe(false);
   });
 
-  it('check mode: skipped, or ok when creates/removes make it a no-op; nothing runs', async () => {
+  it('creates / removes: check mode reports what a real run reports when the command would not run', async () => {
     const dir = tempDir();
-    const out = path.join(dir, 'out');
-    const check = makeCtx({ check: true });
-    expect(await apply(shell({ cmd: `touch ${out}` }), check)).toMatchObject({ status: 'skipped', trips: 0 });
-    expect(await apply(shell({ cmd: `touch ${out}`, creates: out }), check)).toMatchObject({ status: 'skipped', trips: 1 });
-    expect(fs.existsSync(out)).toBe(false);
-    expect(await apply(shell({ cmd: `touch ${out}`, creates: dir }), check)).toMatchObject({ status: 'ok', trips: 1 });
+    fs.writeFileSync(path.join(dir, 'there'), '');
+    const cases = [
+      shell({ cmd: 'echo ran', creates: path.join(dir, 'there') }),
+      command({ cmd: ['echo', 'ran'], removes: path.join(dir, 'missing') }),
+    ];
+    for (const action of cases) {
+      const { trips: _c, ...checked } = await apply(action, makeCtx({ check: true }));
+      const { trips: _r, ...real } = await apply(action);
+      expect(real.status).toBe('ok');
+      expect(checked).toEqual(real);
+    }
+  });
+
+  it('creates / removes: a relative path is relative to chdir', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'sub', 'built'), '');
+    const creates = await apply(shell({ cmd: 'echo ran', chdir: dir, creates: 'sub/built' }));
+    expect(creates).toMatchObject({ status: 'ok', msg: 'skipped, since sub/built exists', trips: 1 });
+    expect(await apply(shell({ cmd: 'echo ran', chdir: `${dir}/`, creates: 'sub/other' }))).toMatchObject({ status: 'changed', stdout: 'ran' });
+    expect(await apply(shell({ cmd: 'rm sub/built', chdir: path.join(dir, 'sub', '..'), removes: 'sub/built' }))).toMatchObject({ status: 'changed' });
+    expect(fs.existsSync(path.join(dir, 'sub', 'built'))).toBe(false);
+    expect(await apply(shell({ cmd: 'echo ran', chdir: dir, removes: 'sub/built' }), makeCtx({ check: true }))).toMatchObject({ status: 'ok', trips: 1 });
+    // An absolute path is taken as it is.
+    expect(await apply(shell({ cmd: 'echo ran', chdir: dir, creates: dir }))).toMatchObject({ status: 'ok' });
   });
 
   it('chdir, stdin, env, timeout', async () => {
