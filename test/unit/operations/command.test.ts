@@ -1,8 +1,32 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { command, shell } from '../../../src/operations/command.js';
-import { apply, makeCtx, tempDir } from './ctx.js';
+import { apply, isRoot, makeCtx, tempDir } from './ctx.js';
+
+/** Resolves `p`, reading every process's argv (/proc/<pid>/cmdline) until it settles; returns those containing one of `needles`. */
+async function argvsWhile<T>(p: Promise<T>, needles: string[]): Promise<{ result: T; seen: Record<string, string[]> }> {
+  let done = false;
+  const seen: Record<string, Set<string>> = Object.fromEntries(needles.map((n) => [n, new Set<string>()]));
+  const settled = p.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let argv: string;
+      try {
+        argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue; // gone already
+      }
+      for (const n of needles) if (argv.includes(n)) seen[n].add(argv.replace(/\0/g, ' '));
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const result = await settled;
+  return { result, seen: Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, [...v]])) };
+}
 
 describe('command / shell', () => {
   it('runs and reports changed with rc/stdout/stderr', async () => {
@@ -70,4 +94,44 @@ describe('command / shell', () => {
     expect(t).toMatchObject({ status: 'failed', rc: 124, msg: 'timed out after 0.3s' });
     expect((await apply(shell({ cmd: 'pwd', chdir: path.join(dir, 'missing') }))).status).toBe('failed');
   });
+
+  describe('env values are never on a command line', () => {
+    // The command prints its own argv and its parent's, then the variable; meanwhile every
+    // process's argv is read. The marker is on the command line, to prove the scan saw the command.
+    const cases: { name: string; ctx: () => ReturnType<typeof makeCtx>; timeout?: number; when: boolean }[] = [
+      { name: 'as the connection user', ctx: () => makeCtx(), when: true },
+      { name: 'with a timeout', ctx: () => makeCtx(), timeout: 20, when: true },
+      { name: 'under become (runuser to nobody)', ctx: () => makeCtx({ becomeUser: 'nobody' }), when: isRoot },
+      { name: 'under become with a timeout', ctx: () => makeCtx({ becomeUser: 'nobody' }), timeout: 20, when: isRoot },
+    ];
+    for (const c of cases) {
+      it.runIf(c.when)(c.name, async () => {
+        const token = `tok${Math.random().toString(36).slice(2)}${Date.now()}`;
+        const marker = `marker${Math.random().toString(36).slice(2)}`;
+        const secret = `pw'1 "$HOME" \`x\`\n${token}`;
+        const cmd = `: ${marker}; sleep 0.4; tr '\\0\\n' '  ' </proc/$$/cmdline; echo; tr '\\0\\n' '  ' </proc/$PPID/cmdline; echo; id -un; cat; printf '[%s]' "$PGPLAY_SECRET" "$OTHER"`;
+        const { result, seen } = await argvsWhile(apply(shell({ cmd, env: { PGPLAY_SECRET: secret, OTHER: 'plain' }, stdin: 'from stdin\n', timeout: c.timeout }), c.ctx()), [token, marker]);
+        expect(result).toMatchObject({ status: 'changed', rc: 0 });
+        const lines = result.stdout!.split('\n');
+        expect(lines[0]).toContain(marker); // its own argv
+        expect(lines[2]).toBe(c.name.includes('become') ? 'nobody' : os.userInfo().username);
+        expect(lines[3]).toBe('from stdin'); // the command still gets its stdin, after the environment line
+        expect(lines.slice(4).join('\n')).toBe(`[${secret}][plain]`);
+        expect(result.stdout!.slice(0, result.stdout!.indexOf('from stdin'))).not.toContain(token);
+        expect(seen[marker].length).toBeGreaterThan(0);
+        expect(seen[token]).toEqual([]);
+      });
+    }
+
+    it('a command reading all of its stdin gets exactly what was given (bytes too)', async () => {
+      const r = await apply(shell({ cmd: 'od -An -c', stdin: 'a\n\nb', env: { A: 'x\ny' } }));
+      expect(r.stdout!.replace(/\s+/g, ' ').trim()).toBe('a \\n \\n b');
+    });
+
+    it('names are checked, NUL is refused', async () => {
+      expect(await apply(shell({ cmd: 'true', env: { 'A-B': '1' } }))).toMatchObject({ status: 'failed', msg: expect.stringMatching(/invalid environment variable name/) });
+      expect(await apply(shell({ cmd: 'true', env: { A: 'x\0y' } }))).toMatchObject({ status: 'failed', msg: expect.stringMatching(/NUL/) });
+    });
+  });
 });
+
