@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Connection, ExecOptions, ExecResult } from '../api/types.js';
 import { UnreachableError } from '../api/errors.js';
-import { wrapCommand } from './become.js';
+import { execStdin, wrapCommand } from './become.js';
 
 export class LocalConnection implements Connection {
   private trips = 0;
@@ -34,7 +34,7 @@ export class LocalConnection implements Connection {
         const rc = code ?? 128 + (signal ? os.constants.signals[signal] : 0);
         resolve({ rc, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
       });
-      child.stdin.end(opts.stdin ?? '');
+      child.stdin.end(execStdin(opts));
     });
   }
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import ssh2, { type AnyAuthMethod, type Client } from 'ssh2';
 import type { Connection, ExecOptions, ExecResult, Vars } from '../api/types.js';
 import { UnreachableError } from '../api/errors.js';
-import { wrapCommand } from './become.js';
+import { execStdin, wrapCommand } from './become.js';
 import { q } from '../operations/shell-quote.js';
 
 export interface SshOptions {
@@ -195,7 +195,7 @@ export class SshConnection implements Connection {
           if (rc === null) reject(this.unreachable('connection lost while running a command'));
           else resolve({ rc, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
         });
-        ch.end(opts.stdin ?? '');
+        ch.end(execStdin(opts));
       });
     });
   }

@@ -1,6 +1,8 @@
 /**
  * command / shell: run a command (always `changed`, as Ansible; tasks refine with changed_when).
- * `creates`/`removes` are tested in the same round trip as the command.
+ * `creates`/`removes` are tested in the same round trip as the command. When they say the command
+ * must not run, the result is `ok` (the state it would produce is there), in a real run and in
+ * check mode alike, as in Ansible.
  */
 import type { Action, Module, ModuleResult } from '../api/types.js';
 import { defineModule, run, tail } from './common.js';
@@ -9,9 +11,9 @@ import { q, qargs } from './shell-quote.js';
 export interface CommandArgs {
   /** A shell command line, or an argv (each word quoted). */
   cmd: string | readonly string[];
-  /** Skip when this path exists. */
+  /** Do not run when this path exists (a relative path is relative to `chdir` when given). */
   creates?: string;
-  /** Skip when this path does not exist. */
+  /** Do not run when this path does not exist (relative to `chdir` when given). */
   removes?: string;
   chdir?: string;
   stdin?: string;
@@ -22,12 +24,27 @@ export interface CommandArgs {
 
 const SKIP = '\x1ePGPLAY-SKIP:';
 
-/** The sh tests for creates/removes: print a skip marker and exit when the command must not run. */
+/** Where `creates`/`removes` is looked for: a relative path is taken relative to `chdir` (as Ansible does). */
+export function guardPath(p: string, chdir: string | undefined): string {
+  if (chdir === undefined || p.startsWith('/')) return p;
+  return `${chdir.replace(/\/+$/, '')}/${p}`;
+}
+
+/**
+ * The sh tests for creates/removes: print a skip marker and exit when the command must not run.
+ * They run before `cd chdir` (so check mode can test them alone), with relative paths resolved
+ * against `chdir`.
+ */
 export function guardScript(a: CommandArgs): string[] {
   const lines: string[] = [];
-  if (a.creates !== undefined) lines.push(`if [ -e ${q(a.creates)} ]; then printf '\\036PGPLAY-SKIP:%s' ${q(`${a.creates} exists`)}; exit 0; fi`);
-  if (a.removes !== undefined) lines.push(`if [ ! -e ${q(a.removes)} ]; then printf '\\036PGPLAY-SKIP:%s' ${q(`${a.removes} does not exist`)}; exit 0; fi`);
+  if (a.creates !== undefined) lines.push(`if [ -e ${q(guardPath(a.creates, a.chdir))} ]; then printf '\\036PGPLAY-SKIP:%s' ${q(`${a.creates} exists`)}; exit 0; fi`);
+  if (a.removes !== undefined) lines.push(`if [ ! -e ${q(guardPath(a.removes, a.chdir))} ]; then printf '\\036PGPLAY-SKIP:%s' ${q(`${a.removes} does not exist`)}; exit 0; fi`);
   return lines;
+}
+
+/** The result when creates/removes say the command must not run: the same in a real run and in check mode. */
+function notRun(reason: string): ModuleResult {
+  return { status: 'ok', msg: `skipped, since ${reason}`, rc: 0, stdout: '', stderr: '' };
 }
 
 export function commandScript(a: CommandArgs): string {
@@ -45,7 +62,7 @@ function makeCommandModule(name: string): Module<CommandArgs> {
     if (ctx.check) {
       if (!guards.length) return { status: 'skipped', msg: 'would run (not run in check mode)' };
       const r = await run(ctx, guards.join('\n'));
-      if (r.stdout.startsWith(SKIP)) return { status: 'ok', msg: `not run: ${r.stdout.slice(SKIP.length)}` };
+      if (r.stdout.startsWith(SKIP)) return notRun(r.stdout.slice(SKIP.length));
       return { status: 'skipped', msg: 'would run (not run in check mode)' };
     }
     const r = await run(ctx, commandScript(args), {
@@ -53,7 +70,7 @@ function makeCommandModule(name: string): Module<CommandArgs> {
       env: args.env,
       timeoutMs: args.timeout === undefined ? undefined : args.timeout * 1000,
     });
-    if (r.rc === 0 && r.stdout.startsWith(SKIP)) return { status: 'skipped', msg: `not run: ${r.stdout.slice(SKIP.length)}`, rc: 0 };
+    if (r.rc === 0 && r.stdout.startsWith(SKIP)) return notRun(r.stdout.slice(SKIP.length));
     const result: ModuleResult = { status: r.rc === 0 ? 'changed' : 'failed', rc: r.rc, stdout: chomp(r.stdout), stderr: chomp(r.stderr) };
     if (r.rc === 124 && args.timeout !== undefined) result.msg = `timed out after ${args.timeout}s`;
     else if (r.rc !== 0) result.msg = `non-zero return code ${r.rc}${r.stderr.trim() ? `: ${tail(r.stderr)}` : ''}`;

@@ -1,4 +1,7 @@
-/** apt: Debian packages present, latest or absent (dpkg-query to read, apt-get to change). */
+/**
+ * apt: Debian packages present, latest or absent (dpkg-query to read, apt-get to change), and the
+ * package lists refreshed with `update_cache` (in the read round trip, at most once a task).
+ */
 import type { Action, ModuleResult } from '../api/types.js';
 import { dpkgCommand, parseDpkg, parsePolicy, policyCommand } from '../facts/packages.js';
 import { sectionScript, sections } from '../facts/script.js';
@@ -6,11 +9,11 @@ import { defineModule, fail, run } from './common.js';
 import { q, qargs } from './shell-quote.js';
 
 export interface AptArgs {
-  /** Package names; `name=version` pins a version. */
-  name: string | readonly string[];
+  /** Package names; `name=version` pins a version. None (or []) with `update_cache`: only refresh the lists. */
+  name?: string | readonly string[];
   /** Default present. */
   state?: 'present' | 'absent' | 'latest';
-  /** Refresh the package lists before installing (when older than cache_valid_time). */
+  /** Refresh the package lists first (when older than cache_valid_time), whether or not anything is installed. */
   update_cache?: boolean;
   /** Seconds the package lists stay fresh for update_cache (default 0: always refresh). */
   cache_valid_time?: number;
@@ -23,10 +26,13 @@ interface Spec {
   version?: string;
 }
 
-const STAMP = '/var/lib/apt/periodic/update-success-stamp';
+/** Touched after each successful `apt-get update`; its age is the age of the package lists. */
+export const STAMP_DIR = '/var/lib/apt/periodic';
+const STAMP = `${STAMP_DIR}/update-success-stamp`;
 
 function specs(a: AptArgs): Spec[] {
-  return (typeof a.name === 'string' ? [a.name] : [...a.name]).map((s) => {
+  const names = a.name === undefined ? [] : typeof a.name === 'string' ? [a.name] : [...a.name];
+  return names.map((s) => {
     const [name, version] = s.split('=', 2);
     return { name, version };
   });
@@ -37,16 +43,40 @@ function staleTest(secs: number): string {
   return `[ $(( $(date +%s) - $(stat -c %Y ${STAMP} 2>/dev/null || echo 0) )) -ge ${secs} ]`;
 }
 
-const UPDATE = `apt-get update -q && mkdir -p ${STAMP.replace(/\/[^/]+$/, '')} && touch ${STAMP}`;
+const UPDATE = `apt-get update -q && mkdir -p ${STAMP_DIR} && touch ${STAMP}`;
 
+/**
+ * The `cache` section of the read script (update_cache): with `refresh`, runs `apt-get update` when
+ * the lists are older than `secs` and prints `updated` (or `failed` and the error's last lines),
+ * else `fresh`; without (check mode) it only prints `stale` or `fresh`.
+ */
+function cacheCommand(secs: number, refresh: boolean): string {
+  const stale = refresh
+    ? `if out=$({ ${UPDATE}; } 2>&1); then echo updated; else echo failed; printf '%s\\n' "$out" | tail -n 5; fi`
+    : 'echo stale';
+  return `if ${staleTest(secs)}; then ${stale}; else echo fresh; fi`;
+}
+
+/**
+ * One round trip: refresh the lists (update_cache, when stale, real runs only) first, then read
+ * installed versions and, for `latest`, candidates (from the lists just refreshed).
+ */
 export function readScript(a: AptArgs, refresh: boolean): string {
   const names = specs(a).map((s) => s.name);
-  const parts: Record<string, string> = { dpkg: dpkgCommand(names) };
-  if (a.state === 'latest') {
-    const update = refresh && a.update_cache ? `if ${staleTest(a.cache_valid_time ?? 0)}; then ${UPDATE} >/dev/null; fi; ` : '';
-    parts.policy = update + policyCommand(names);
-  }
+  const parts: Record<string, string> = {};
+  if (a.update_cache) parts.cache = cacheCommand(a.cache_valid_time ?? 0, refresh);
+  if (names.length) parts.dpkg = dpkgCommand(names);
+  if (names.length && a.state === 'latest') parts.policy = policyCommand(names);
   return sectionScript(parts);
+}
+
+export type CacheState = 'updated' | 'fresh' | 'stale' | 'failed' | 'unknown';
+
+/** The `cache` section: its state and, when failed, apt-get's error lines. */
+export function parseCache(section: string | undefined): { state: CacheState; error: string } {
+  const [first, ...rest] = (section ?? '').split('\n');
+  const state = (['updated', 'fresh', 'stale', 'failed'] as const).find((s) => s === first.trim()) ?? 'unknown';
+  return { state, error: rest.join('\n').trim() };
 }
 
 export interface AptPlan {
@@ -87,13 +117,19 @@ export function planApt(a: AptArgs, installed: Record<string, string>, candidate
   return { install, remove, before: before.join(''), after: after.join('') };
 }
 
-export function applyScript(a: AptArgs, plan: AptPlan): string {
+/**
+ * The change. `refreshed`: the read round trip of this task just ran `apt-get update`, so it is not
+ * run again; otherwise the lists are refreshed only when apt does not know a package to install
+ * (update_cache's age test already ran in the read round trip).
+ */
+export function applyScript(a: AptArgs, plan: AptPlan, refreshed = false): string {
   const lines = ['export DEBIAN_FRONTEND=noninteractive', 'set -e'];
   const apt = 'apt-get -y -q -o DPkg::Lock::Timeout=300';
   if (plan.install.length) {
-    const unknown = plan.install.map((s) => `apt-cache show -- ${q(s.split('=')[0])} >/dev/null 2>&1`).join(' && ');
-    const stale = a.update_cache ? `${staleTest(a.cache_valid_time ?? 0)} || ` : '';
-    lines.push(`if ${stale}! { ${unknown}; }; then ${UPDATE}; fi`);
+    if (!refreshed) {
+      const known = plan.install.map((s) => `apt-cache show -- ${q(s.split('=')[0])} >/dev/null 2>&1`).join(' && ');
+      lines.push(`if ! { ${known}; }; then ${UPDATE}; fi`);
+    }
     const recommends = a.install_recommends ? '' : ' --no-install-recommends';
     lines.push(`${apt}${recommends} -o Dpkg::Options::=--force-confold -o Dpkg::Options::=--force-confdef install -- ${qargs(plan.install)}`);
   }
@@ -102,15 +138,26 @@ export function applyScript(a: AptArgs, plan: AptPlan): string {
 }
 
 export const aptModule = defineModule<AptArgs>('apt', async (args, ctx) => {
+  if (!specs(args).length && !args.update_cache) return { status: 'ok', msg: 'nothing to do (no name, no update_cache)' };
   const r = await run(ctx, readScript(args, !ctx.check));
   const s = sections(r.stdout);
+  const cache = parseCache(s.cache);
+  if (args.update_cache) {
+    if (cache.state === 'failed') fail('apt-get update failed', { rc: 1, stdout: '', stderr: cache.error });
+    if (cache.state === 'unknown') fail('cannot tell the age of the package lists', r);
+  }
+  // As Ansible: `cache_updated` (check mode: would be); it decides `changed` only when no package is named.
+  const cacheUpdated = cache.state === 'updated' || cache.state === 'stale';
+  const withData = args.update_cache ? { data: { cache_updated: cacheUpdated } } : {};
+  const cacheMsg = cacheUpdated ? 'package lists refreshed' : 'package lists fresh';
+  if (!specs(args).length) return { status: cacheUpdated ? 'changed' : 'ok', msg: cacheMsg, ...withData };
   const plan = planApt(args, parseDpkg(s.dpkg ?? ''), parsePolicy(s.policy ?? ''));
-  if (!plan.install.length && !plan.remove.length) return { status: 'ok' };
+  if (!plan.install.length && !plan.remove.length) return args.update_cache ? { status: 'ok', msg: cacheMsg, ...withData } : { status: 'ok' };
   const what = [plan.install.length && `install ${plan.install.join(' ')}`, plan.remove.length && `remove ${plan.remove.join(' ')}`].filter(Boolean).join('; ');
-  const result: ModuleResult = { status: 'changed', msg: what };
+  const result: ModuleResult = { status: 'changed', msg: what, ...withData };
   if (ctx.diff) result.diff = [{ target: 'packages', before: plan.before, after: plan.after }];
   if (ctx.check) return result;
-  const w = await run(ctx, applyScript(args, plan));
+  const w = await run(ctx, applyScript(args, plan, cache.state === 'updated'));
   if (w.rc !== 0) fail(`apt-get failed (${what})`, w);
   return { ...result, stdout: w.stdout };
 });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { wrapCommand } from '../../../src/connectors/become.js';
+import { envLine, execStdin, wrapCommand } from '../../../src/connectors/become.js';
 import { LocalConnection } from '../../../src/connectors/local.js';
 import { q, qargs } from '../../../src/operations/shell-quote.js';
 
@@ -36,9 +36,23 @@ describe('become wrapper', () => {
   it('environment and timeout go inside, so they apply as the target user', () => {
     const w = wrapCommand('echo "$A"', { becomeUser: 'postgres', env: { A: "x'y" }, timeoutMs: 1500 }, root);
     expect(w).toContain('timeout -k 5 1.5 /bin/sh -c');
+    expect(w).not.toContain("x'y");
+    expect(w).not.toContain('A=');
     expect(() => wrapCommand('x', { env: { 'A-B': '1' } }, root)).toThrow(/invalid environment variable name/);
     expect(() => wrapCommand('x', { becomeUser: 'bad user' }, root)).toThrow(/invalid user name/);
   });
+});
+
+describe('environment on stdin', () => {
+  it('the values are on the stdin line, not in the script; the script reads exactly that line', () => {
+    expect(envLine({ A: 'x', B: "it's\nme" })).toBe(`export A=x B='it'\\''s'"$__pgplay_nl"'me'\n`);
+    expect(envLine({})).toBe('');
+    expect(execStdin({ env: { A: 'x' }, stdin: 'in' })).toBe('export A=x\nin');
+    expect(execStdin({ stdin: 'in' })).toBe('in');
+    expect(execStdin({ env: { A: 'x' }, stdin: Buffer.from('in') })).toEqual(Buffer.from('export A=x\nin'));
+    expect(wrapCommand('id', { env: { A: 'secret-value' } }, root)).not.toContain('secret-value');
+  });
+  const root = { connUser: 'root', become: false };
 });
 
 describe('LocalConnection', () => {
@@ -47,8 +61,9 @@ describe('LocalConnection', () => {
     expect(await c.exec('echo out; echo err >&2; exit 7')).toEqual({ rc: 7, stdout: 'out\n', stderr: 'err\n' });
     expect((await c.exec('cat', { stdin: 'héllo\0' })).stdout).toBe('héllo\0');
     expect((await c.exec('echo "$X"', { env: { X: 'a b' } })).stdout).toBe('a b\n');
+    expect((await c.exec('cat; echo "$X"', { env: { X: 'a\nb' }, stdin: Buffer.from([0x68, 0x00, 0x0a]) })).stdout).toBe('h\0\na\nb\n');
     expect((await c.exec('head -c 5000000 /dev/zero | tr "\\0" x')).stdout.length).toBe(5_000_000);
-    expect(c.roundTrips).toBe(4);
+    expect(c.roundTrips).toBe(5);
   });
 
   it('timeout: rc 124', async () => {

@@ -121,6 +121,17 @@ describe.skipIf(!fs.existsSync(SSHD))(`SshConnection against a real sshd (${fs.e
     expect((await c.exec('sleep 10', { timeoutMs: 500 })).rc).toBe(124);
   });
 
+  it('env travels on stdin ahead of the command\'s own stdin (also through become and timeout)', async () => {
+    const c = open();
+    const env = { V: "a'b\nc", W: 'w' };
+    const cmd = 'tr "\\0\\n" "  " </proc/$PPID/cmdline; echo; cat; printf "[%s]" "$V" "$W"';
+    expect((await c.exec(cmd, { env, stdin: Buffer.from('in\n') })).stdout).toMatch(/^[^\n]*\nin\n\[a'b\nc\]\[w\]$/);
+    const root = process.getuid?.() === 0;
+    const r = await c.exec(`id -un; ${cmd}`, { env, stdin: 'in\n', timeoutMs: 20_000, becomeUser: root ? 'nobody' : undefined });
+    expect(r.stdout).toMatch(new RegExp(`^${root ? 'nobody' : user}\\n[^\\n]*\\nin\\n\\[a'b\\nc\\]\\[w\\]$`));
+    expect(r.stdout.split('\n')[1]).not.toContain("a'b"); // the parent's argv
+  });
+
   // Slow hosts: every channel runs the login shell (bash may source ~/.bashrc under sshd).
   it('one persistent connection across 50 execs, round trips counted', { timeout: 120_000 }, async () => {
     const c = open();
