@@ -55,7 +55,7 @@ describe('extra vars (-e)', () => {
   it('is repeatable; later arguments win key by key (no deep merge)', () => {
     const r = parse('@vars.yml', 'pg_role=primary', '{nested: {b: 1}}', '');
     expect(r.vars).toEqual({ pg_role: 'primary', pg_weight: 50, nested: { b: 1 } });
-    expect(r.sources.pg_role).toEqual({ file: '-e #2', path: 'pg_role' });
+    expect(r.sources.pg_role).toEqual({ file: '-e #2', path: 'pg_role', keyValue: true });
     expect(r.sources.nested).toEqual({ file: '-e #3', path: 'nested' });
   });
 
