@@ -149,7 +149,12 @@ describe('cross-cluster: pg-test from pg-meta through the central repository', (
     await archiveNow(META, 'meta');
     const metaId = await psql(META, 'SELECT system_identifier FROM pg_control_system()');
 
+    // stale archive-push status files (`<segment>.ok`) of names the restored history will use again, as
+    // an old history leaves them: the restore must clear them, or pgBackRest answers those pushes from
+    // the spool and the segments never reach the archive (the pg-backup full below would fail, 082)
+    await ok(NODE1, `install -d -o postgres -g postgres -m 750 /pg/spool/archive/pg-test/out && cd /pg/spool/archive/pg-test/out && for t in $(seq 1 12); do for s in $(seq 1 96); do touch $(printf '%08X%08X%08X.ok' $t 0 $s); done; done && chown postgres:postgres *.ok`);
     await pitr('pg-test', { cluster: 'pg-meta' }, central);
+    expect(await ok(NODE1, 'ls -A /pg/spool/archive/pg-test/out | grep -c "\\.ok$" || true')).toBe('0');
     await expectHealthy(NODE1, 'pg-test', 3, 300);
     expect(await psql(NODE1, 'SELECT system_identifier FROM pg_control_system()')).toBe(metaId);
     expect(await psql(NODE1, `SELECT count(*) FROM cross_cluster WHERE v = '${token}'`, 'meta')).toBe('1');

@@ -36,6 +36,16 @@ const restoreCommand = (h: H) => `pgbackrest ${restoreArgs(plan(h)).map((a) => q
 const onPrimary = (h: H) => isPrimary(h);
 const whole = (h: H) => !side(h);
 
+/**
+ * pgBackRest's archive-async keeps a `<segment>.ok` in the spool for each segment it pushed, and
+ * answers a later archive-push of that name from the spool without pushing. After a restore the
+ * cluster writes segments whose names the old history already used (same timeline numbers, or
+ * another system's): stale status files would drop them silently from the archive (seen: the
+ * backup after a cross-cluster restore waited in vain for such a segment, error 082).
+ */
+const clearPushSpool = (h: H) =>
+  shell({ cmd: `d=/pg/spool/archive/${q(h.vars.pg_cluster)}/out; if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then find "$d" -mindepth 1 -delete && echo cleared; fi` });
+
 const pitrConfVars = (h: H) => {
   const p = plan(h);
   const pm = processMax(h.facts.cpu_count);
@@ -161,6 +171,11 @@ export const tasks: TaskNode<PgPitrVars>[] = [
             awaits: 'pgbackrest restore',
             register: 'pitr_restore',
             do: (h) => shell({ cmd: `${restoreCommand(h)} 2>&1`, timeout: 24 * 3600 }),
+          }),
+          task<PgPitrVars>("clear the archive-push spool of the cluster's stanza", {
+            when: whole,
+            changed_when: (r) => /cleared/.test(r.stdout ?? ''),
+            do: clearPushSpool,
           }),
           local<PgPitrVars>('restore result', {
             when: (h) => ran(h.reg.pitr_restore),
@@ -345,6 +360,13 @@ export const tasks: TaskNode<PgPitrVars>[] = [
                   shell({
                     cmd: `if ${bin(h, 'pg_ctl')} -D ${q(h.vars.pg_data)} status >/dev/null 2>&1; then echo "postgres still runs in ${h.vars.pg_data}" >&2; exit 1; fi; if [ -n "$(ls -A ${q(h.vars.pg_data)} 2>/dev/null)" ]; then find ${q(h.vars.pg_data)} -mindepth 1 -delete && echo emptied; fi`,
                   }),
+              }),
+              task<PgPitrVars>("clear the replica's archive-push spool", {
+                // a replica promoted later archives under the stanza too
+                when: (h) => !isPrimary(h),
+                become_user: dbsu,
+                changed_when: (r) => /cleared/.test(r.stdout ?? ''),
+                do: clearPushSpool,
               }),
               task<PgPitrVars>('start patroni on the replicas', {
                 when: (h) => !isPrimary(h),
