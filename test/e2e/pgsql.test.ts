@@ -88,17 +88,19 @@ describe('pgsql', () => {
     expect(changed, changedTasks(r).join('\n')).toEqual({ '10.10.10.10': 0, '10.10.10.11': 0, '10.10.10.12': 0, '10.10.10.13': 0 });
   });
 
-  it('nodename_exchange (-e nodename_exchange=true, a k=v boolean): every member resolves the others; a second run changes nothing', async () => {
+  it('nodename_exchange (-e nodename_exchange=true, a k=v boolean): each member gets every member\'s `<ip> <nodename>`, a stale address is replaced; a second run changes nothing', async () => {
+    // the sandbox's nodenames are node-1..3 (inventory); node-1 is given a stale address for node-2
+    await ok('node-1', `sed -i -E 's/^[0-9.]+[[:space:]]+node-2$/10.9.9.9 node-2/' /etc/hosts`);
+    expect(await ok('node-1', 'getent hosts node-2')).toMatch(/^10\.9\.9\.9\s+node-2$/);
     const args = ['node', '-l', 'pg-test', '-t', 'node_name', '-e', 'nodename_exchange=true'];
     const r = await run(args);
     expect(r.code, failures(r)).toBe(0);
-    for (const [n, host] of ['node-1', 'node-2', 'node-3'].entries()) {
+    for (const host of ['node-1', 'node-2', 'node-3']) {
       const hosts = await ok(host, 'cat /etc/hosts');
-      for (const [i, ip] of PG_TEST.entries()) expect(hosts, host).toMatch(new RegExp(`^${ip.replace(/\./g, '\\.')} pg-test-${i + 1}$`, 'm'));
-      // a neighbour's name resolves to its address (a host's own name stays 127.0.1.1)
-      const next = (n + 1) % 3;
-      expect(await ok(host, `getent hosts pg-test-${next + 1}`)).toMatch(new RegExp(`^${PG_TEST[next].replace(/\./g, '\\.')}\\s+pg-test-${next + 1}$`));
+      for (const [i, ip] of PG_TEST.entries()) expect(hosts, host).toMatch(new RegExp(`^${ip.replace(/\./g, '\\.')} node-${i + 1}$`, 'm'));
+      expect(hosts, host).toMatch(new RegExp(`^127\\.0\\.1\\.1 ${host}$`, 'm')); // the host's own line stays
     }
+    expect(await ok('node-1', 'getent hosts node-2')).toMatch(/^10\.10\.10\.12\s+node-2$/);
     const again = await run(args);
     expect(again.code, failures(again)).toBe(0);
     expect(changedCounts(again), changedTasks(again).join('\n')).toEqual({ '10.10.10.11': 0, '10.10.10.12': 0, '10.10.10.13': 0 });

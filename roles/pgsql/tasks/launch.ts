@@ -11,6 +11,7 @@ import { hbaBlock, replaceHbaBlock } from '../lib/patroni.js';
 import { confPath, etcdCheck } from './config.js';
 import { cell, failedUnlessCheck, ins, patronictl, type H } from './common.js';
 import { ran } from '../../../src/api/results.js';
+import { q as shellQuote } from '../../../src/operations/shell-quote.js';
 
 /**
  * 'self' when this instance is the writable leader (standby leader with pg_upstream), the leader's
@@ -29,6 +30,16 @@ export function primaryReady(h: H, out: string): string {
     return 'waiting';
   }
 }
+
+/**
+ * 't' in recovery, 'f' a primary whose bootstrap is done, '' otherwise. PostgreSQL accepts
+ * connections before Patroni's bootstrap has created the replication user (seen: replicas checking
+ * their replication login a few ms too early got "password authentication failed"), so a primary
+ * counts only once that user has its password.
+ */
+export const readySql = (h: H) =>
+  `SELECT CASE WHEN pg_is_in_recovery() THEN 't' WHEN EXISTS (SELECT 1 FROM pg_authid WHERE rolname = ${sqlLiteral(h.vars.pg_replication_username)} AND rolpassword IS NOT NULL) THEN 'f' ELSE '' END`;
+const sqlLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 const loadTimeSql = `SELECT extract(epoch FROM pg_conf_load_time())::text AS conf_load_time`;
 const q = (h: H, sql: string, extra: object = {}) => pg_query({ sql, port: h.vars.pg_port, dbsu: h.vars.pg_dbsu, ...extra });
@@ -63,7 +74,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         become_user: (h) => h.vars.pg_dbsu,
         do: (h) =>
           command({
-            cmd: `cd /tmp; ${h.vars.pg_bin_dir}/psql -h ${h.vars.pg_localhost} -p ${h.vars.pg_port} -X -Atqc 'SELECT pg_is_in_recovery()' postgres 2>/dev/null; echo; curl -s -m 3 http://${h.name}:${h.vars.patroni_port}/cluster || true`,
+            cmd: `cd /tmp; ${h.vars.pg_bin_dir}/psql -h ${h.vars.pg_localhost} -p ${h.vars.pg_port} -X -Atqc ${shellQuote(readySql(h))} postgres 2>/dev/null; echo; curl -s -m 3 http://${h.name}:${h.vars.patroni_port}/cluster || true`,
           }),
       }),
       local<PgsqlVars>('primary is the leader', {

@@ -117,7 +117,7 @@ describe('patroni config', () => {
 });
 
 describe('launch readiness', async () => {
-  const { primaryReady } = await import('../../../roles/pgsql/tasks/launch.js');
+  const { primaryReady, readySql } = await import('../../../roles/pgsql/tasks/launch.js');
   const cluster = (leader: string) => JSON.stringify({ members: [{ name: leader, role: 'leader', state: 'running' }, { name: 'pg-test-1', role: 'replica', state: 'running' }] });
   it('is ready when the primary is writable, or when another member leads a running cluster', () => {
     const h = host('10.10.10.11');
@@ -126,5 +126,10 @@ describe('launch readiness', async () => {
     expect(primaryReady(h, `t\n${cluster('pg-test-2')}`)).toBe('pg-test-2');
     expect(primaryReady(h, `t\n${cluster('pg-test-1')}`)).toBe('waiting');
     expect(primaryReady(host('10.10.10.11', { pg_upstream: '10.10.10.10' }), 't\n')).toBe('self');
+  });
+  it("a writable primary counts only once Patroni's bootstrap has given the replication user its password", () => {
+    const sql = readySql(host('10.10.10.11', { pg_replication_username: "re'pl" }));
+    expect(sql).toContain("FROM pg_authid WHERE rolname = 're''pl' AND rolpassword IS NOT NULL) THEN 'f' ELSE '' END");
+    expect(primaryReady(host('10.10.10.11'), '\n{}')).toBe('waiting'); // '' while bootstrapping
   });
 });
