@@ -1,7 +1,8 @@
 /**
  * Backups end to end on the sandbox (the instance PGPLAY_SANDBOX selects): `./run pgsql -t pg_backup`
  * on pg-meta and pg-test (idempotent; second run changed=0), the initial full backup in `pb info`,
- * pg-backup full/diff/incr, retention (retention_full: 2), backups on the primary only, check mode,
+ * pg-backup full/diff/incr, backups on the primary only, the /pg/bin scripts (pg-fork, pg-pitr printed
+ * and run into a fork, pg-basebackup), retention (retention_full: 2), check mode,
  * an encrypted repository (files not readable as plain data, restore works), and pgsql-rm with
  * pg_rm_backup=false (the stanza stays) and by default (the stanza goes), pg-meta rebuilt after.
  * Runs after pgsql.test.ts and access.test.ts; leaves both clusters healthy on their local
@@ -58,6 +59,70 @@ describe('backups', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\[SKIP\] .* is not the primary \(role: replica\)/);
     expect((await backups(NODE1)).length).toBe(before);
+  });
+
+  it('pg-fork clones the running instance to /pg/data1 on port 15432: same rows, no archiving, not in Patroni', async () => {
+    await psql(META, `CREATE TABLE IF NOT EXISTS script_rows(v text); INSERT INTO script_rows VALUES ('fork')`, 'meta');
+    try {
+      const out = await asPg(META, 'pg-fork 1 -y');
+      expect(out).toMatch(/\[DONE\] fork ready in \/pg\/data1, port 15432 \(not started\)/);
+      await asPg(META, 'pg_ctl -D /pg/data1 -w -l /pg/data1/log/start.log start');
+      const fork = (sql: string) => asPg(META, `psql -X -qAt -p 15432 -d meta -c ${JSON.stringify(sql)}`);
+      expect(await fork(`SELECT count(*) FROM script_rows WHERE v = 'fork'`)).toBe('1');
+      expect(await fork('SHOW archive_mode')).toBe('off');
+      expect(await fork('SHOW listen_addresses')).toBe('localhost');
+      expect(await fork('SELECT pg_is_in_recovery()')).toBe('f');
+      // the cluster is untouched: one member, pg-meta-1 leads
+      expect((await expectHealthy(META, 'pg-meta', 1)).map((m) => m.Member)).toEqual(['pg-meta-1']);
+    } finally {
+      await asPgRaw(META, 'pg_ctl -D /pg/data1 stop -m fast; rm -rf /pg/data1');
+    }
+  });
+
+  it('pg-pitr prints the steps (nothing changed); with -D and -y it restores a fork to a time, right to the row', async () => {
+    await psql(META, `CREATE TABLE IF NOT EXISTS script_rows(v text); INSERT INTO script_rows VALUES ('before')`, 'meta');
+    await new Promise((r) => setTimeout(r, 1100));
+    const t = await psql(META, `SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'`);
+    await new Promise((r) => setTimeout(r, 1100));
+    await psql(META, `INSERT INTO script_rows VALUES ('after')`, 'meta');
+    await archiveNow(META, 'meta');
+
+    // printed only, for the managed instance
+    const dry = await asPg(META, `pg-pitr -t '${t}'`);
+    expect(dry).toMatch(/Point-in-time recovery of \/pg\/data from stanza pg-meta: time/);
+    expect(dry).toMatch(/Nothing was changed/);
+    expect(await asPg(META, `pg-pitr -t '${t}' -c`)).toMatch(/^pgbackrest .*--stanza=pg-meta .*--type=time .*restore$/m);
+    expect((await expectHealthy(META, 'pg-meta', 1)).length).toBe(1);
+
+    try {
+      await asPg(META, 'pg-fork 2 -y');
+      const out = await asPg(META, `pg-pitr -D /pg/data2 -t '${t}' -y`);
+      expect(out).toMatch(/\[2\.1\] pgbackrest .*--pg1-path=\/pg\/data2/);
+      expect(out).not.toMatch(/cleared the archive-push spool/); // a fork does not touch the cluster's spool
+      const fork = (sql: string) => asPg(META, `psql -X -qAt -p 25432 -d meta -c ${JSON.stringify(sql)}`);
+      expect(await fork(`SELECT string_agg(v, ',' ORDER BY v) FROM script_rows WHERE v IN ('before', 'after')`)).toBe('before');
+      expect(await fork('SELECT pg_is_in_recovery()')).toBe('t'); // paused at the target
+      // the cluster kept running on 5432 meanwhile, with both rows
+      expect(await psql(META, `SELECT count(*) FROM script_rows WHERE v IN ('before', 'after')`, 'meta')).toBe('2');
+    } finally {
+      await asPgRaw(META, 'pg_ctl -D /pg/data2 stop -m fast; rm -rf /pg/data2');
+    }
+  });
+
+  it('pg-basebackup writes an lz4 tarball of the instance and removes ones older than -r minutes', async () => {
+    const dir = '/tmp/pgplay-e2e-basebackup';
+    await asPgRaw(META, `rm -rf ${dir}; mkdir -p ${dir} && touch -d '3 days ago' ${dir}/backup_old_20000101_000000.tar.lz4`);
+    try {
+      await asPg(META, `pg-basebackup -d ${dir} -r 60`);
+      const files = (await asPg(META, `ls ${dir}`)).split('\n');
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^backup_pg-meta(-1)?_\d{8}_\d{6}\.tar\.lz4$/);
+      const listing = await asPg(META, `lz4 -dc ${dir}/${files[0]} | tar -t | grep -E '^(\\./)?(PG_VERSION|global/pg_control|pg_wal/)'`);
+      expect(listing).toMatch(/PG_VERSION/);
+      expect(listing).toMatch(/global\/pg_control/);
+    } finally {
+      await asPgRaw(META, `rm -rf ${dir}`);
+    }
   });
 
   it('retention keeps retention_full (2) full backups: the oldest full goes with its dependents', async () => {
