@@ -61,9 +61,12 @@ async function once(label: string) {
     `${label}: ${hosts.length} host(s), ${taskRuns} task runs in ${secs.toFixed(2)}s = ${(taskRuns / secs).toFixed(0)} host-tasks/s, ` +
       `${(tasks.length / secs).toFixed(1)} tasks/s, ${rtPerTask.toFixed(2)} round trips per task, changed=${changed} failed=${failed}`,
   );
-  return { failed };
+  const unreachable = Object.entries(s.stats).filter(([, st]) => st.unreachable).map(([h]) => h);
+  if (unreachable.length) console.log(`${label}: unreachable (left out): ${unreachable.join(', ')}`);
+  return { failed, measured: hosts.length };
 }
 
 await once('converge');
-const { failed } = await once('no-op   ');
-process.exit(failed ? 1 : 0);
+const { failed, measured } = await once('no-op   ');
+if (!measured) console.error('bench: no host was reachable, nothing was measured (is the sandbox up? ./run sandbox up)');
+process.exit(failed || !measured ? 1 : 0);
