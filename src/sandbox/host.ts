@@ -196,7 +196,10 @@ export async function hostStatus(h: SandboxHost): Promise<HostStatus> {
     if ((await sshWorks(h)) || (isAlive(rec!.nspawn) && (await sshWorks(h, 25_000)))) {
       return { host: h, state: 'running', detail: 'answers SSH', pid: rec!.nspawn.pid };
     }
-    return { host: h, state: 'broken', detail: `nspawn pid ${rec!.nspawn.pid} runs but SSH does not answer (console: ${p.consoleLog})`, pid: rec!.nspawn.pid };
+    const detail = (await portOpen(h.ip, 22, 2000))
+      ? `nspawn pid ${rec!.nspawn.pid} runs and port 22 answers, but the SSH login fails (another checkout's key? \`up\` authorizes this one) (console: ${p.consoleLog})`
+      : `nspawn pid ${rec!.nspawn.pid} runs but SSH does not answer (console: ${p.consoleLog})`;
+    return { host: h, state: 'broken', detail, pid: rec!.nspawn.pid };
   }
   const leftovers: string[] = [];
   if (rec) leftovers.push(`dead nspawn pid ${rec.nspawn.pid}`);
