@@ -13,7 +13,7 @@
  */
 import { assert, block, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
-import { apt, command, cron, file, service, shell } from '../../../src/operations/index.js';
+import { apt, cron, file, service, shell } from '../../../src/operations/index.js';
 import { q } from '../../../src/operations/shell-quote.js';
 import type { PgRemoveVars } from '../defaults.js';
 import { asBool, PGBACKREST_CONF, INITIAL_MARKER, resolveRepo } from '../../pgbackrest/lib/repo.js';
@@ -94,19 +94,8 @@ export const tasks: TaskNode<PgRemoveVars>[] = [
     tags: ['pg_access'],
     tasks: [
       // the access layer (haproxy services, vip, dns) adds its own removals here
-      task<PgRemoveVars>('is pgbouncer installed', {
-        tags: ['pgbouncer'],
-        check_mode: false,
-        changed_when: () => false,
-        failed_when: () => false,
-        register: 'pg_rm_pgbouncer_unit',
-        do: () => command({ cmd: ['systemctl', 'cat', 'pgbouncer.service'] }),
-      }),
-      task<PgRemoveVars>('stop and disable pgbouncer', {
-        tags: ['pgbouncer'],
-        when: (h) => h.reg.pg_rm_pgbouncer_unit?.rc === 0,
-        do: () => service({ name: 'pgbouncer', state: 'stopped', enabled: false }),
-      }),
+      // the service module is ok when asked to stop a unit that is not installed
+      task<PgRemoveVars>('stop and disable pgbouncer', { tags: ['pgbouncer'], do: () => service({ name: 'pgbouncer', state: 'stopped', enabled: false }) }),
       task<PgRemoveVars>('remove the pgbouncer config', { tags: ['pgbouncer'], do: () => file({ path: '/etc/pgbouncer', state: 'absent' }) }),
     ],
   }),
