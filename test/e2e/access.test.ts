@@ -76,7 +76,6 @@ const members = async () => JSON.parse(await ok('node-1', patronictl('list pg-te
 const leader = async () => (await members()).find((m) => m.Role === 'Leader')?.Member;
 const healthy = (l: MemberState[]) =>
   l.length === 3 && l.filter((m) => m.Role === 'Leader' && m.State === 'running').length === 1 && l.filter((m) => m.Role === 'Replica' && ['running', 'streaming'].includes(m.State) && m['Lag in MB'] === 0).length === 2;
-const nodeOf = (member: string) => `node-${member.split('-').pop()}`;
 
 interface Sample {
   t: number;

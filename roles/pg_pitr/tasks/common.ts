@@ -1,5 +1,5 @@
 /** Helpers shared by the pg_pitr task files. */
-import type { HostCtx, TaskResult } from '../../../src/api/types.js';
+import type { HostCtx } from '../../../src/api/types.js';
 import { q } from '../../../src/operations/shell-quote.js';
 import type { PgPitrVars } from '../defaults.js';
 

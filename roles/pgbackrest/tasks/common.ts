@@ -1,5 +1,5 @@
 /** Small helpers shared by the pgbackrest task files. */
-import type { HostCtx, TaskResult } from '../../../src/api/types.js';
+import type { HostCtx } from '../../../src/api/types.js';
 import type { PgbackrestVars } from '../defaults.js';
 import { clientRepoLines, processMax, PGBACKREST_CONF, type ResolvedRepo } from '../lib/repo.js';
 import type { RepoStanza } from '../prepare.js';
