@@ -9,7 +9,9 @@ import ssh2, { type AnyAuthMethod, type Client } from 'ssh2';
 import type { Connection, ExecOptions, ExecResult, Vars } from '../api/types.js';
 import { UnreachableError } from '../api/errors.js';
 import { execStdin, wrapCommand } from './become.js';
-import { q } from '../operations/shell-quote.js';
+import { AGENT_SOURCE } from './agent-source.js';
+import { AgentSession, SessionLostError, type AgentChannel, type AgentRequest } from './remote-shell.js';
+import { checkName, q } from '../operations/shell-quote.js';
 
 export interface SshOptions {
   /** Inventory name of the host. */
@@ -24,7 +26,7 @@ export interface SshOptions {
   become: boolean;
   /** Default 10 s. */
   connectTimeoutMs?: number;
-  /** Channels open at once on the connection. Default 8. */
+  /** Commands running at once on the host (pipelined on the one session). Default 8. */
   maxChannels?: number;
 }
 
@@ -70,6 +72,10 @@ export class SshConnection implements Connection {
   private trips = 0;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private shell: AgentSession | null = null;
+  private starting: Promise<AgentSession | null> | null = null;
+  private agentless = false;
+  private agentlessReason = '';
 
   constructor(private readonly opts: SshOptions) {
     this.host = opts.host;
@@ -157,6 +163,8 @@ export class SshConnection implements Connection {
   private dropped(client: Client): void {
     if (this.client !== client) return;
     this.client = null;
+    this.shell?.drop('connection lost');
+    this.shell = null;
     client.destroy();
   }
 
@@ -164,15 +172,80 @@ export class SshConnection implements Connection {
     await this.acquire();
     try {
       await this.connect();
+      const client = this.client!;
       this.trips++;
-      const script = `/bin/sh -c ${q(wrapCommand(command, opts, { connUser: this.opts.user, become: this.opts.become }))}`;
-      return await this.run(this.client!, script, opts);
+      const session = await this.session(client);
+      if (!session) return await this.execChannel(client, `/bin/sh -c ${q(wrapCommand(command, opts, { connUser: this.opts.user, become: this.opts.become }))}`, opts);
+      try {
+        return await session.run(agentRequest(command, opts, session, this.opts.become));
+      } catch (e) {
+        if (!(e instanceof SessionLostError)) throw e;
+        // The same loss may be the whole connection dropping: ssh2 closes the channels before the client.
+        await new Promise((r) => setImmediate(r));
+        if (this.client !== client) throw this.unreachable('connection lost while running a command');
+        throw e;
+      }
     } finally {
       this.release();
     }
   }
 
-  private run(client: Client, script: string, opts: ExecOptions): Promise<ExecResult> {
+  /** The host's persistent session, started on first use and again after it ended; null when the host has no perl. */
+  private session(client: Client): Promise<AgentSession | null> {
+    if (this.agentless) return Promise.resolve(null);
+    if (this.shell?.alive) return Promise.resolve(this.shell);
+    this.starting ??= this.startSession(client).finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async startSession(client: Client): Promise<AgentSession | null> {
+    const agent = `exec perl -e ${q(AGENT_SOURCE)}`;
+    // With become and a non-root login, the agent itself runs as root (one sudo for the whole run);
+    // where sudo wants a password, it runs as the login user and commands are wrapped in sudo.
+    const tries = this.opts.become && this.opts.user !== 'root' ? [`exec sudo -n -H ${agent.slice(5)}`, agent] : [agent];
+    let why = '';
+    for (const cmd of tries) {
+      try {
+        const session = await AgentSession.start(await this.openChannel(client, cmd));
+        session.onEnd = () => {
+          if (this.shell === session) this.shell = null;
+        };
+        this.shell = session;
+        return session;
+      } catch (e) {
+        if (e instanceof UnreachableError || this.client !== client) throw e instanceof UnreachableError ? e : this.unreachable('connection lost while starting the session');
+        why = (e as Error).message;
+      }
+    }
+    // A host without perl: each command gets an exec channel of its own (slower, same results).
+    this.agentless = true;
+    this.agentlessReason = why;
+    return null;
+  }
+
+  private openChannel(client: Client, command: string): Promise<AgentChannel> {
+    return new Promise((resolve, reject) => {
+      client.exec(command, (err, ch) => {
+        if (err) return reject(this.unreachable(`cannot open a channel: ${err.message}`));
+        resolve({
+          write: (d) => ch.write(d),
+          end: () => ch.end(),
+          destroy: () => ch.destroy(),
+          onStdout: (cb) => ch.on('data', cb),
+          onStderr: (cb) => ch.stderr.on('data', cb),
+          onClose: (cb) => ch.on('close', cb),
+        });
+      });
+    });
+  }
+
+  /** Why the host runs each command on a channel of its own ('' when it has a session). */
+  get fallbackReason(): string {
+    return this.agentless ? this.agentlessReason : '';
+  }
+
+  /** One command on an exec channel of its own: only for hosts where the agent cannot run (no perl). */
+  private execChannel(client: Client, script: string, opts: ExecOptions): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       client.exec(script, (err, ch) => {
         if (err) return reject(this.unreachable(`cannot open a channel: ${err.message}`));
@@ -217,8 +290,29 @@ export class SshConnection implements Connection {
   async close(): Promise<void> {
     const client = this.client;
     this.client = null;
+    // Closing the session's stdin makes the agent end every command still running (their process groups).
+    const shell = this.shell;
+    this.shell = null;
+    if (shell?.alive && client) {
+      shell.close();
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 2_000);
+        shell.onEnd = () => (clearTimeout(t), r());
+      });
+    }
     client?.end();
   }
+}
+
+/** The agent request for `command`: the user switch is the agent's own when it runs as root. */
+export function agentRequest(command: string, opts: ExecOptions, session: Pick<AgentSession, 'uid' | 'user'>, become: boolean): AgentRequest {
+  const target = opts.becomeUser ?? (become ? 'root' : session.user);
+  const base = { timeoutMs: opts.timeoutMs };
+  if (target === session.user) return { ...base, script: command, stdin: opts.stdin, env: opts.env };
+  checkName('user', target);
+  if (session.uid === 0) return { ...base, script: command, stdin: opts.stdin, env: opts.env, user: target };
+  // A non-root agent reaches other users through sudo, which resets the environment: env travels on stdin.
+  return { ...base, script: wrapCommand(command, { ...opts, timeoutMs: undefined }, { connUser: session.user, become }), stdin: execStdin(opts) };
 }
 
 function describe(e: Error & { level?: string; code?: string }, methods: AnyAuthMethod[], timeout: number): string {
