@@ -52,7 +52,7 @@ interface Pending {
 export class AgentSession {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private closed = false;
   private stderrTail = '';
   private lostReason = '';
