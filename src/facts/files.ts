@@ -35,8 +35,9 @@ export function statCommand(path: string, opts: StatOptions = {}): string {
     `  stat ${opts.follow ? '-L ' : ''}--printf 'type=%F\\nowner=%U\\nuid=%u\\ngroup=%G\\ngid=%g\\nmode=%a\\nsize=%s\\n' -- "$p" || exit 1`,
     `  if [ -L "$p" ]; then printf 'link=%s\\n' "$(readlink -- "$p")"; fi`,
   ];
-  if (opts.checksum) lines.push(`  if [ -f "$p" ] && [ ! -L "$p" ]; then printf 'sha256=%s\\n' "$(sha256sum < "$p" | cut -c1-64)"; fi`);
-  if (opts.content) lines.push(`  if [ -f "$p" ] && [ ! -L "$p" ]; then printf 'content=%s\\n' "$(base64 -w0 < "$p")"; fi`);
+  // One process per item (no command substitution, no pipe): sha256sum prints "<hash>  -".
+  if (opts.checksum) lines.push(`  if [ -f "$p" ] && [ ! -L "$p" ]; then printf 'sha256='; sha256sum < "$p"; fi`);
+  if (opts.content) lines.push(`  if [ -f "$p" ] && [ ! -L "$p" ]; then printf 'content='; base64 -w0 < "$p"; echo; fi`);
   lines.push('else', '  echo exists=0', 'fi');
   return lines.join('\n');
 }
@@ -65,7 +66,7 @@ export function parseStat(stdout: string): FileStat {
     mode: kv.mode?.padStart(4, '0'),
     size: Number(kv.size),
     link: kv.link,
-    sha256: kv.sha256 || undefined,
+    sha256: kv.sha256?.slice(0, 64) || undefined,
     content: kv.content === undefined ? undefined : Buffer.from(kv.content, 'base64'),
   };
 }
