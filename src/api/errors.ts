@@ -14,6 +14,8 @@ export const EXIT = {
   input: 4,
   /** bad command-line usage (Ansible: 5) */
   usage: 5,
+  /** the run was interrupted (SIGINT/SIGTERM), as a shell reports 128 + SIGINT */
+  interrupted: 130,
   /** a bug in pgplay */
   internal: 250,
 } as const;

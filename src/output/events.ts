@@ -39,7 +39,9 @@ export type EngineEvent =
   | { event: 'message'; host: string; task: string; msg: string }
   | { event: 'warning'; host?: string; task?: string; msg: string }
   | { event: 'play_end'; play: string }
-  | { event: 'recap'; hosts: Record<string, HostStats>; duration_ms: number; ok: boolean; round_trips: number };
+  /** SIGINT/SIGTERM: nothing new starts; `running` are the host tasks cut off (each then gets a failed host_result). */
+  | { event: 'interrupted'; signal: string; running: { host: string; task: string }[] }
+  | { event: 'recap'; hosts: Record<string, HostStats>; duration_ms: number; ok: boolean; round_trips: number; interrupted?: boolean };
 
 export interface Reporter {
   emit(e: EngineEvent): void;

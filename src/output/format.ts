@@ -46,6 +46,12 @@ export function diffText(diffs: FileDiff[]): string {
 
 const ensureNl = (s: string) => (s === '' || s.endsWith('\n') ? s : s + '\n');
 
+/** 'interrupted (SIGINT): ...' naming the host tasks cut off. */
+export function interruptedLine(e: Extract<EngineEvent, { event: 'interrupted' }>): string {
+  const cut = e.running.map((r) => `[${r.host}] ${r.task}`).join(', ');
+  return color.red(`interrupted (${e.signal}): no new task starts${cut ? `; cutting off ${cut}` : ''}`);
+}
+
 export function recapLines(hosts: Record<string, HostStats>): string[] {
   const width = Math.max(...Object.keys(hosts).map((h) => h.length), 4);
   return Object.entries(hosts).map(([h, s]) => {

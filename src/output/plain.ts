@@ -1,6 +1,6 @@
 /** Ansible-like plain lines, for logs and non-terminal output. */
 import type { EngineEvent, Reporter } from './events.js';
-import { banner, diffText, hostLine, recapLines, taskTitle, color } from './format.js';
+import { banner, diffText, hostLine, interruptedLine, recapLines, taskTitle, color } from './format.js';
 
 export class PlainReporter implements Reporter {
   constructor(private readonly verbosity: number, private readonly write: (s: string) => void = (s) => process.stdout.write(s + '\n')) {}
@@ -26,8 +26,11 @@ export class PlainReporter implements Reporter {
       case 'warning':
         this.write(color.yellow(`[WARNING]${e.host ? ` [${e.host}]` : ''}: ${e.msg}`));
         break;
+      case 'interrupted':
+        this.write(`\n${interruptedLine(e)}`);
+        break;
       case 'recap':
-        this.write(`\n${banner('PLAY RECAP')}`);
+        this.write(`\n${banner(e.interrupted ? 'PLAY RECAP (interrupted)' : 'PLAY RECAP')}`);
         for (const l of recapLines(e.hosts)) this.write(l);
         if (this.verbosity >= 1) this.write(color.gray(`\n${(e.duration_ms / 1000).toFixed(1)}s, ${e.round_trips} round trips`));
         break;

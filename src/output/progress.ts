@@ -4,7 +4,7 @@
  */
 import { Listr, type ListrTaskWrapper, type ListrDefaultRenderer, type ListrSimpleRenderer } from 'listr2';
 import type { EngineEvent, Reporter } from './events.js';
-import { banner, color, diffText, hostLine, recapLines, taskTitle } from './format.js';
+import { banner, color, diffText, hostLine, interruptedLine, recapLines, taskTitle } from './format.js';
 
 /** 'ok=2 changed=1 (10.10.10.11)': counts, naming the hosts that changed or failed. */
 function summary(rs: HostResult[]): string {
@@ -24,7 +24,8 @@ type HostResult = Extract<EngineEvent, { event: 'host_result' }>;
 type Wrapper = ListrTaskWrapper<unknown, ListrDefaultRenderer, ListrSimpleRenderer>;
 
 interface HostSlot {
-  settle: (r: HostResult) => void;
+  /** null: the host never started the task (the run was interrupted first). */
+  settle: (r: HostResult | null) => void;
   wrapper?: Wrapper;
 }
 
@@ -57,6 +58,7 @@ export class ProgressReporter implements Reporter {
         if (e.diff?.length) this.pendingDiffs.push(`--- ${e.host}\n${diffText(e.diff)}`);
         break;
       case 'task_end':
+        for (const slot of this.slots.values()) slot.settle(null); // settles only hosts with no result
         if (this.pendingDiffs.length) this.print(this.pendingDiffs.splice(0).join('\n'));
         break;
       case 'message':
@@ -65,8 +67,11 @@ export class ProgressReporter implements Reporter {
       case 'warning':
         this.print(color.yellow(`[WARNING]${e.host ? ` [${e.host}]` : ''}: ${e.msg}`));
         break;
+      case 'interrupted':
+        this.print(`\n${interruptedLine(e)}`);
+        break;
       case 'recap':
-        this.print(`\n${color.bold(banner('PLAY RECAP'))}`);
+        this.print(`\n${color.bold(banner(e.interrupted ? 'PLAY RECAP (interrupted)' : 'PLAY RECAP'))}`);
         for (const l of recapLines(e.hosts)) this.print(l);
         this.print(color.gray(`${(e.duration_ms / 1000).toFixed(1)}s, ${e.round_trips} round trips`));
         break;
@@ -77,10 +82,10 @@ export class ProgressReporter implements Reporter {
 
   private startTask(title: string, hosts: string[]): void {
     this.slots = new Map();
-    const results = new Map<string, Promise<HostResult>>();
+    const results = new Map<string, Promise<HostResult | null>>();
     for (const h of hosts) {
-      let settle!: (r: HostResult) => void;
-      results.set(h, new Promise<HostResult>((res) => (settle = res)));
+      let settle!: (r: HostResult | null) => void;
+      results.set(h, new Promise<HostResult | null>((res) => (settle = res)));
       this.slots.set(h, { settle });
     }
     const slots = this.slots;
@@ -89,6 +94,7 @@ export class ProgressReporter implements Reporter {
       task: async (_: unknown, t: Wrapper) => {
         slots.get(h)!.wrapper = t;
         const r = await results.get(h)!;
+        if (!r) return t.skip(`${h}: not started (interrupted)`);
         t.title = `${h}: ${r.status}`;
         if (r.status === 'skipped') t.skip(`${h}: skipped`);
         if (r.status === 'failed' || r.status === 'unreachable') throw new Error(`${h}: ${r.status}`);
@@ -99,7 +105,7 @@ export class ProgressReporter implements Reporter {
         {
           title,
           task: (_: unknown, parent: Wrapper) => {
-            void Promise.all([...results.values()]).then((settled) => (parent.title = `${title}  ${summary(settled)}`));
+            void Promise.all([...results.values()]).then((settled) => (parent.title = `${title}  ${summary(settled.filter((r) => r !== null))}`));
             return parent.newListr(hostTasks, { concurrent: true, exitOnError: false });
           },
         },
@@ -110,6 +116,7 @@ export class ProgressReporter implements Reporter {
       await list.run().catch(() => undefined);
       const failures = [...results.values()];
       for (const r of await Promise.all(failures)) {
+        if (!r) continue;
         if (r.status === 'failed' || r.status === 'unreachable' || r.status === 'ignored') process.stdout.write(hostLine(r, this.verbosity) + '\n');
       }
     });

@@ -1,7 +1,7 @@
 /**
  * Runs plays in lockstep (Ansible's linear strategy): each task runs on all active hosts of the
  * batch, up to --forks at a time, before the next task starts. Blocks, rescue/always, handlers,
- * serial batches, run_once, any_errors_fatal and --start-at-task live here.
+ * serial batches, run_once, any_errors_fatal, --start-at-task and interrupts live here.
  */
 import pLimit from 'p-limit';
 import { UnreachableError } from '../api/errors.js';
@@ -17,6 +17,7 @@ import type { PlannedPlay } from './plan.js';
 import { shouldRun } from './tags.js';
 import { blockScope, playHandlers, playSections, taskTags, type Scope } from './walk.js';
 import { executeTask, type Outcome, type TaskEnv } from './execute-task.js';
+import { CUT, Interrupt } from './interrupt.js';
 
 const WAIT_NOTICE_S = 3;
 
@@ -27,15 +28,28 @@ export class PlayExecutor {
   private startReached: boolean;
   private readonly limit: ReturnType<typeof pLimit>;
   private current?: PlannedPlay;
+  /** What each host runs now: host → task name. */
+  private readonly running = new Map<string, string>();
 
   constructor(
     private readonly inv: Inventory,
     private readonly opts: RunOptions,
     private readonly reporter: Reporter,
     private readonly conns: ConnectionPool,
+    private readonly interrupt: Interrupt = new Interrupt(),
   ) {
     this.startReached = !opts.startAtTask;
     this.limit = pLimit(Math.max(1, opts.forks));
+  }
+
+  /** Nothing more starts: any_errors_fatal tripped, or the run was interrupted. */
+  get halted(): boolean {
+    return this.aborted || this.interrupt.stopped;
+  }
+
+  /** The host tasks running now (those an interrupt cuts off). */
+  runningTasks(): { host: string; task: string }[] {
+    return [...this.running].map(([host, task]) => ({ host, task }));
   }
 
   state(host: string): HostState {
@@ -62,31 +76,32 @@ export class PlayExecutor {
       for (const sec of playSections(play)) {
         await this.runNodes(sec.nodes, sec.scope, batch);
         if (sec.section === 'pre_tasks' || sec.section === 'post_tasks') await this.flushHandlers(batch);
-        if (this.aborted) break;
+        if (this.halted) break;
       }
       await this.flushHandlers(batch);
-      if (this.aborted || batch.every((s) => !s.active)) break;
+      if (this.halted || batch.every((s) => !s.active)) break;
     }
     this.reporter.emit({ event: 'play_end', play: play.name });
   }
 
   private async gather(batch: HostState[]): Promise<void> {
     const need = batch.filter((s) => s.active && !s.facts);
-    if (!need.length) return;
+    if (!need.length || this.halted) return;
     const factsTask: Task<any, any> = { kind: 'task', name: 'Gathering Facts', tags: ['always'], action: () => null };
     this.reporter.emit({ event: 'task_start', play: this.current!.play.name, task: factsTask.name, tags: ['always'], hosts: need.map((s) => s.name) });
     await Promise.all(
       need.map((s) =>
-        this.limit(async () => {
-          const t0 = Date.now();
-          try {
-            s.facts = await gatherFacts(await this.conns.get(s.name));
-            this.record(s, factsTask, undefined, { status: 'ok', changed: false, failed: false, skipped: false }, t0);
-          } catch (e) {
-            const unreachable = e instanceof UnreachableError;
-            this.record(s, factsTask, undefined, { status: 'failed', changed: false, failed: true, skipped: false, msg: (e as Error).message, unreachable }, t0);
-          }
-        }),
+        this.limit(() =>
+          this.onHost(s, factsTask, undefined, async (): Promise<Outcome> => {
+            try {
+              s.facts = await gatherFacts(await this.conns.get(s.name));
+              return { status: 'ok', changed: false, failed: false, skipped: false };
+            } catch (e) {
+              const unreachable = e instanceof UnreachableError;
+              return { status: 'failed', changed: false, failed: true, skipped: false, msg: (e as Error).message, unreachable };
+            }
+          }),
+        ),
       ),
     );
     this.reporter.emit({ event: 'task_end', task: factsTask.name });
@@ -94,13 +109,14 @@ export class PlayExecutor {
 
   private async runNodes(nodes: TaskNode<any>[], scope: Scope, batch: HostState[], includeFailed = false): Promise<void> {
     for (const n of nodes) {
-      if (this.aborted) return;
+      if (this.halted) return;
       if (n.kind === 'task') await this.runTask(n, scope, batch, { includeFailed });
       else if (n.kind === 'flush_handlers') await this.flushHandlers(batch);
       else {
         const s = blockScope(scope, n);
         const entry = batch.filter((h) => !h.unreachable && (includeFailed || !h.failed));
         await this.runNodes(n.tasks, s, entry, includeFailed);
+        if (this.interrupt.stopped) return; // no rescue (a task cut off is not rescued), no always
         if (n.rescue?.length) {
           const toRescue = entry.filter((h) => h.failed && !h.unreachable);
           for (const h of toRescue) {
@@ -130,26 +146,41 @@ export class PlayExecutor {
       this.startReached = true;
     }
     const targets = batch.filter((h) => !h.unreachable && (o.includeFailed || !h.failed));
-    if (!targets.length) return;
+    if (!targets.length || this.interrupt.stopped) return;
     this.reporter.emit({ event: 'task_start', play: this.current!.play.name, task: task.name, role: scope.role, tags, handler: o.handler, hosts: targets.map((h) => h.name) });
     const env = this.env();
-    const one = async (hs: HostState) => {
-      const t0 = Date.now();
-      const timer = this.waitNotices(task, hs.name, t0);
-      try {
-        return this.record(hs, task, scope.role, await executeTask(task, scope, hs, env), t0);
-      } finally {
-        clearInterval(timer);
-      }
-    };
+    const one = (hs: HostState) => this.onHost(hs, task, scope.role, () => executeTask(task, scope, hs, env));
     if (task.run_once) {
       const r = await one(targets[0]);
-      if (task.register) for (const hs of targets.slice(1)) hs.reg[task.register] = r;
+      if (r && !r.interrupted && task.register) for (const hs of targets.slice(1)) hs.reg[task.register] = r;
     } else {
       await Promise.all(targets.map((hs) => this.limit(() => one(hs))));
     }
     this.reporter.emit({ event: 'task_end', task: task.name });
     if (scope.anyErrorsFatal && targets.some((h) => h.failed && !task.ignore_errors)) this.aborted = true;
+  }
+
+  /**
+   * Runs `work` on a host and books its outcome, unless the run is interrupted: then nothing
+   * starts (undefined, nothing booked), and work already under way is booked at once as failed,
+   * interrupted (closing the host's connection ends its command; its late result is dropped).
+   */
+  private async onHost(hs: HostState, task: Task<any, any>, role: string | undefined, work: () => Promise<Outcome>): Promise<Outcome | undefined> {
+    if (this.interrupt.stopped) return undefined;
+    const t0 = Date.now();
+    const timer = this.waitNotices(task, hs.name, t0);
+    this.running.set(hs.name, task.name);
+    try {
+      const r = await this.interrupt.cut(work());
+      return this.record(hs, task, role, r === CUT ? this.cutOff() : r, t0);
+    } finally {
+      this.running.delete(hs.name);
+      clearInterval(timer);
+    }
+  }
+
+  private cutOff(): Outcome {
+    return { status: 'failed', changed: false, failed: true, skipped: false, interrupted: true, msg: `interrupted (${this.interrupt.reason}): the task was cut off` };
   }
 
   private waitNotices(task: Task<any, any>, host: string, t0: number): NodeJS.Timeout | undefined {
@@ -167,7 +198,7 @@ export class PlayExecutor {
     if (r.unreachable) {
       hs.unreachable = true;
       hs.stats.unreachable++;
-    } else if (r.failed && task.ignore_errors) {
+    } else if (r.failed && task.ignore_errors && !r.interrupted) {
       status = 'ignored';
       hs.stats.ignored++;
     } else if (r.failed) {
@@ -176,7 +207,7 @@ export class PlayExecutor {
     } else if (r.changed) hs.stats.changed++;
     else if (r.skipped) hs.stats.skipped++;
     else hs.stats.ok++;
-    if (task.register) hs.reg[task.register] = r;
+    if (task.register && !r.interrupted) hs.reg[task.register] = r;
     if (r.changed && !r.failed && task.notify) for (const n of [task.notify].flat()) hs.notified.add(n);
 
     const hidden = task.no_log;
@@ -200,6 +231,7 @@ export class PlayExecutor {
   }
 
   async flushHandlers(batch: HostState[]): Promise<void> {
+    if (this.interrupt.stopped) return; // handlers do not run after an interrupt
     const handlers = playHandlers(this.current!.play);
     for (let round = 0; round < 5; round++) {
       const due: { handler: Handler<any>; role?: string; hosts: HostState[] }[] = [];

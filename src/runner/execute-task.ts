@@ -16,7 +16,8 @@ export interface TaskEnv {
   log(host: string, msg: string): void;
 }
 
-export type Outcome = TaskResult & { unreachable?: boolean };
+/** `interrupted`: the run was interrupted while the task ran on the host (it was cut off). */
+export type Outcome = TaskResult & { unreachable?: boolean; interrupted?: boolean };
 
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
