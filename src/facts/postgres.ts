@@ -33,10 +33,11 @@ export function psqlCommand(t: PsqlTarget, password = false): string {
   if (t.port) args.push('-p', q(t.port));
   if (t.user) args.push('-U', q(t.user));
   args.push('-d', q(t.db ?? 'postgres'));
-  const seps = `-F "$(printf '\\037')" -R "$(printf '\\036')" -P null="$(printf '\\035')"`;
-  const env = 'LC_MESSAGES=C LANGUAGE= PGCLIENTENCODING=UTF8';
-  const psql = `env -u LC_ALL ${env} psql ${args.join(' ')} ${seps} -f -`;
-  return password ? `IFS= read -r PGPASSWORD && export PGPASSWORD && exec ${psql}` : `exec ${psql}`;
+  // The separators are the control characters themselves (no command substitution: no extra process).
+  const seps = `-F ${q('\x1f')} -R ${q('\x1e')} -P ${q('null=\x1d')}`;
+  const env = 'unset LC_ALL; export LC_MESSAGES=C LANGUAGE= PGCLIENTENCODING=UTF8';
+  const psql = `psql ${args.join(' ')} ${seps} -f -`;
+  return password ? `${env}; IFS= read -r PGPASSWORD && export PGPASSWORD && exec ${psql}` : `${env}; exec ${psql}`;
 }
 
 /** A psql variable value for `\set` (quoted as psql reads backslash command arguments). */

@@ -26,9 +26,9 @@ export function userCommand(name: string): string {
   const n = q(name);
   return sectionScript({
     passwd: `getent passwd ${n}`,
-    primary: `getent group "$(getent passwd ${n} | cut -d: -f4)"`,
+    primary: `id -gn ${n}`,
     groups: `id -Gn ${n}`,
-    shadow: `getent shadow ${n} | cut -d: -f2`,
+    shadow: `getent shadow ${n}`,
   });
 }
 
@@ -42,7 +42,7 @@ export function parseUser(stdout: string): UserEntry | undefined {
   const s = sections(stdout);
   const f = (s.passwd ?? '').trim().split(':');
   if (f.length < 7) return undefined;
-  const primary = parseGroupLine(s.primary ?? '')?.name ?? f[3];
+  const primary = (s.primary ?? '').trim() || f[3];
   return {
     name: f[0],
     uid: Number(f[2]),
@@ -51,7 +51,7 @@ export function parseUser(stdout: string): UserEntry | undefined {
     home: f[5],
     shell: f[6],
     groups: (s.groups ?? '').trim().split(/\s+/).filter((g) => g && g !== primary),
-    password_hash: (s.shadow ?? '').trim(),
+    password_hash: (s.shadow ?? '').split(':')[1]?.trim() ?? '',
   };
 }
 

@@ -67,6 +67,6 @@ describe('users, sysctl, psql', () => {
 
   it('psql command: no SQL or secret on the command line', () => {
     const c = psqlCommand({ db: 'meta', port: 5433, host: '/var/run/postgresql' }, true);
-    expect(c).toMatch(/^IFS= read -r PGPASSWORD && export PGPASSWORD && exec env -u LC_ALL .* psql -X -A -q -v ON_ERROR_STOP=1 .* -h \/var\/run\/postgresql -p 5433 -d meta .* -f -$/);
+    expect(c).toMatch(/^unset LC_ALL; export LC_MESSAGES=C LANGUAGE= PGCLIENTENCODING=UTF8; IFS= read -r PGPASSWORD && export PGPASSWORD && exec psql -X -A -q -v ON_ERROR_STOP=1 .* -h \/var\/run\/postgresql -p 5433 -d meta .* -f -$/);
   });
 });

@@ -52,9 +52,9 @@ describe('users facts', () => {
   it('parses passwd, primary group, groups and shadow', () => {
     const out = [
       '', '\x1ePGPLAY-SECTION:passwd', 'postgres:x:26:26:PostgreSQL:/var/lib/pgsql:/bin/bash',
-      '\x1ePGPLAY-SECTION:primary', 'postgres:x:26:',
+      '\x1ePGPLAY-SECTION:primary', 'postgres',
       '\x1ePGPLAY-SECTION:groups', 'postgres ssl-cert',
-      '\x1ePGPLAY-SECTION:shadow', '$6$x',
+      '\x1ePGPLAY-SECTION:shadow', 'postgres:$6$x:19000:0:99999:7:::',
     ].join('\n');
     expect(parseUser(out)).toEqual({ ...pg, password_hash: '$6$x' });
     expect(parseUser('\n\x1ePGPLAY-SECTION:passwd\n\n')).toBeUndefined();
