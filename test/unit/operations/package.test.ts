@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AptArgs } from '../../../src/operations/package.js';
-import { STAMP_DIR, apt, applyScript, planApt, readScript } from '../../../src/operations/package.js';
+import { MANDB_FLAG, STAMP_DIR, apt, applyScript, planApt, readScript } from '../../../src/operations/package.js';
 import { parseDpkg, parsePolicy } from '../../../src/facts/packages.js';
 import type { Connection, ExecOptions, ExecResult } from '../../../src/api/types.js';
 import { LocalConnection } from '../../../src/connectors/local.js';
@@ -39,6 +39,19 @@ describe('apt plan', () => {
     expect(applyScript({ name: 'x', update_cache: true, cache_valid_time: 3600 }, plan)).not.toContain('-ge 3600');
     expect(count(applyScript({ name: 'x', update_cache: true }, plan, true), 'apt-get update')).toBe(0);
     expect(count(applyScript({ name: 'x', update_cache: true }, plan, false), 'apt-get update')).toBe(1);
+  });
+
+  it('apply script: fast by default (dpkg without fsync, man-db trigger skipped); fast false is plain apt-get', () => {
+    const plan = { install: ['x'], remove: [], before: '', after: '' };
+    const fast = applyScript({ name: 'x' }, plan);
+    expect(fast).toContain('-o Dpkg::Options::=--force-unsafe-io');
+    expect(fast).toContain(`rm -f ${MANDB_FLAG}`);
+    const plain = applyScript({ name: 'x', fast: false }, plan);
+    expect(plain).not.toContain('force-unsafe-io');
+    expect(plain).not.toContain(MANDB_FLAG);
+    expect(plain).toContain('-o Dpkg::Options::=--force-confold -o Dpkg::Options::=--force-confdef');
+    // a removal alone touches neither
+    expect(applyScript({ name: 'x', state: 'absent' }, { install: [], remove: ['x'], before: '', after: '' })).not.toContain(MANDB_FLAG);
   });
 
   it('latest + update_cache + cache_valid_time 0: one apt-get update in the whole task', () => {
@@ -89,13 +102,21 @@ class FakeAptHost implements Connection {
   private readonly inner = new LocalConnection();
   readonly stampDir = path.join(this.dir, 'periodic');
   readonly stamp = path.join(this.stampDir, 'update-success-stamp');
+  /** Stands for man-db's /var/lib/man-db/auto-update. */
+  readonly mandbFlag = path.join(this.dir, 'man-db', 'auto-update');
 
   constructor() {
     const bin = path.join(this.dir, 'bin');
     fs.mkdirSync(bin);
     const d = this.dir;
     const script = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >>${d}/calls\n${body}\n`, { mode: 0o755 });
-    script('apt-get', `case "$*" in *update*) if [ -e ${d}/update-fails ]; then echo 'E: Failed to fetch http://deb.example/dists/x/InRelease' >&2; exit 100; fi; echo 'Hit:1 http://deb.example x InRelease';; esac; exit 0`);
+    // An install logs whether man-db's flag existed while it ran; it fails when install-fails exists.
+    script(
+      'apt-get',
+      `case "$*" in *update*) if [ -e ${d}/update-fails ]; then echo 'E: Failed to fetch http://deb.example/dists/x/InRelease' >&2; exit 100; fi; echo 'Hit:1 http://deb.example x InRelease';;` +
+        ` *install*) if [ -e ${d}/man-db/auto-update ]; then echo 'man-db flag during install: present' >>${d}/calls; else echo 'man-db flag during install: absent' >>${d}/calls; fi;` +
+        ` if [ -e ${d}/install-fails ]; then echo 'E: Sub-process /usr/bin/dpkg returned an error code (1)' >&2; exit 100; fi;; esac; exit 0`,
+    );
     script('dpkg-query', `cat ${d}/installed 2>/dev/null; exit 0`);
     script('apt-cache', `case "$1" in policy) cat ${d}/policy 2>/dev/null;; show) grep -qx -- "$3" ${d}/known 2>/dev/null;; esac`);
     this.set({ installed: '', policy: '', known: '' });
@@ -130,7 +151,8 @@ class FakeAptHost implements Connection {
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
   exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
-    return this.inner.exec(`PATH=${this.dir}/bin:$PATH; export PATH\n${command.split(STAMP_DIR).join(this.stampDir)}`, opts);
+    const local = command.split(STAMP_DIR).join(this.stampDir).split(MANDB_FLAG).join(this.mandbFlag);
+    return this.inner.exec(`PATH=${this.dir}/bin:$PATH; export PATH\n${local}`, opts);
   }
 }
 
@@ -206,5 +228,46 @@ describe('apt with update_cache (fake apt tools)', () => {
     expect(await apply(apt({ name: 'pkg' }), ctx())).toMatchObject({ status: 'ok', trips: 1 });
     expect(await apply(apt({ name: ['pkg', 'other'] }), ctx())).toMatchObject({ status: 'changed', msg: 'install other', trips: 2 });
     expect(host.updates()).toBe(1);
+  });
+});
+
+describe('apt fast installs (fake apt tools)', () => {
+  let host: FakeAptHost;
+  const ctx = () => makeCtx({ conn: host });
+  beforeEach(() => {
+    host = new FakeAptHost();
+    host.set({ known: 'newpkg\n' });
+    fs.mkdirSync(path.dirname(host.mandbFlag));
+  });
+  const during = () => host.calls().filter((c) => c.startsWith('man-db flag during install'));
+
+  it("man-db's flag is away during the install and back after it", async () => {
+    fs.writeFileSync(host.mandbFlag, '');
+    expect(await apply(apt({ name: 'newpkg' }), ctx())).toMatchObject({ status: 'changed', msg: 'install newpkg' });
+    expect(during()).toEqual(['man-db flag during install: absent']);
+    expect(fs.existsSync(host.mandbFlag)).toBe(true);
+    expect(host.calls().find((c) => c.includes(' install '))).toContain('--force-unsafe-io');
+  });
+
+  it('a failed install still puts the flag back and fails the task with apt-get\'s error', async () => {
+    fs.writeFileSync(host.mandbFlag, '');
+    fs.writeFileSync(path.join(host.dir, 'install-fails'), '');
+    const r = await apply(apt({ name: 'newpkg' }), ctx());
+    expect(r).toMatchObject({ status: 'failed' });
+    expect(r.msg).toContain('apt-get failed (install newpkg)');
+    expect(fs.existsSync(host.mandbFlag)).toBe(true);
+  });
+
+  it('no flag before (auto-update off, or no man-db): none after', async () => {
+    expect(await apply(apt({ name: 'newpkg' }), ctx())).toMatchObject({ status: 'changed' });
+    expect(during()).toEqual(['man-db flag during install: absent']);
+    expect(fs.existsSync(host.mandbFlag)).toBe(false);
+  });
+
+  it('fast: false leaves man-db and dpkg alone', async () => {
+    fs.writeFileSync(host.mandbFlag, '');
+    expect(await apply(apt({ name: 'newpkg', fast: false }), ctx())).toMatchObject({ status: 'changed' });
+    expect(during()).toEqual(['man-db flag during install: present']);
+    expect(host.calls().find((c) => c.includes(' install '))).not.toContain('unsafe-io');
   });
 });
