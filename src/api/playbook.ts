@@ -5,8 +5,8 @@
  *     play({ name: 'PGSQL', hosts: 'all', roles: [pgId, pgsql] }),
  *   ]);
  */
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { sourceDir } from './project-root.js';
 import type {
   Action, Block, FlushHandlers, Handler, HostCtx, LocalOutcome, Play, Playbook, Role, RoleRef, Task,
   TaskNode, TaskOptions, Vars,
@@ -81,9 +81,12 @@ export function playbook(name: string, plays: Play[], description?: string): Pla
   return { name, plays, description };
 }
 
-/** Absolute path of a file beside the calling module: templateFile(import.meta.url, 'templates/x.hbs'). */
+/**
+ * Absolute path of a file beside the calling module's source: fileBeside(import.meta.url, 'templates/x.hbs').
+ * From compiled code (dist/) it is still the file in the source tree.
+ */
 export function fileBeside(metaUrl: string, rel: string): string {
-  return path.join(path.dirname(fileURLToPath(metaUrl)), rel);
+  return path.join(sourceDir(metaUrl), rel);
 }
 
 export type { TaskNode };

@@ -7,10 +7,9 @@
  *   {{#if (eq pg_role "primary")}} ... {{/if}}  {{quote pg_password}} (SQL literal)  {{ident name}}
  */
 import fs from 'node:fs';
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsNs from 'handlebars';
 import YAML from 'yaml';
-
-const hb = Handlebars.create();
 
 /** Drops the trailing options object Handlebars passes to every helper. */
 function params(args: unknown[]): unknown[] {
@@ -56,13 +55,22 @@ const helpers: Record<string, (...args: any[]) => unknown> = {
   div: (a: unknown, b: unknown) => Math.floor(num('div', a) / num('div', b)),
   size: (v: unknown) => (Array.isArray(v) || typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
 };
-for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
+
+// Handlebars is loaded on first render (listings and runs without templates never need it)
+let lazyHb: typeof HandlebarsNs | undefined;
+function handlebars(): typeof HandlebarsNs {
+  if (!lazyHb) {
+    lazyHb = (createRequire(import.meta.url)('handlebars') as typeof HandlebarsNs).create();
+    for (const [name, fn] of Object.entries(helpers)) lazyHb.registerHelper(name, fn);
+  }
+  return lazyHb;
+}
 
 type Render = (vars: object) => string;
 const cache = new Map<string, { mtimeMs: number; text: string; render: Render }>();
 
 function compile(text: string): Render {
-  return hb.compile(text, { noEscape: true, strict: true });
+  return handlebars().compile(text, { noEscape: true, strict: true });
 }
 
 /** Rewrites a Handlebars error as `<name> line L: ...`, naming the undefined variable. */

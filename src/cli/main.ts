@@ -6,11 +6,9 @@ import { redact } from '../api/secrets.js';
 import { coerceKeyValues, loadInventory, parseExtraVars } from '../inventory/index.js';
 import { planPlaybook } from '../runner/plan.js';
 import { listHosts, listTags, listTasks } from '../runner/listing.js';
-import { runPlaybook } from '../runner/run.js';
 import type { RunOptions } from '../runner/options.js';
 import { splitTags } from '../runner/tags.js';
 import { playRoles } from '../runner/walk.js';
-import { createReporter } from '../output/index.js';
 import { parseCli, USAGE } from './args.js';
 import { loadPlaybook } from './load-playbook.js';
 import { DEFAULT_INVENTORY } from './paths.js';
@@ -49,13 +47,15 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.listHosts || args.listTasks || args.listTags) {
     const out: string[] = [];
-    if (args.listHosts) out.push(...listHosts(planPlaybook(pb, loadInventory(inventoryFile), opts)));
+    if (args.listHosts) out.push(...listHosts(planPlaybook(pb, loadInventory(inventoryFile), opts, { checkVars: false })));
     if (args.listTasks) out.push(...listTasks(pb, opts.tags));
     if (args.listTags) out.push(...listTags(pb));
     process.stdout.write(out.join('\n') + '\n');
     return EXIT.ok;
   }
 
+  // the runner (ssh2, p-limit) and the output (listr2, diff) are loaded only for a run, not for a listing
+  const [{ runPlaybook }, { createReporter }] = await Promise.all([import('../runner/run.js'), import('../output/index.js')]);
   const reporter = createReporter({ json: args.json, verbosity: args.verbosity });
   try {
     return (await runPlaybook(pb, opts, reporter)).exitCode;

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../api/project-root.js';
 
-/** Root of the pgplay checkout (where ./run lives). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Root of the pgplay checkout (where ./run lives), from the sources or from dist/. */
+export { PROJECT_ROOT };
 
 /** The sandbox inventory; with PGPLAY_SANDBOX=N (N>0) the generated inventory of sandbox instance N. */
 function defaultInventory(): string {

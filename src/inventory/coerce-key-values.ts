@@ -6,12 +6,14 @@
  * `bool`: yes/no, true/false, on/off, y/n, t/f, 1/0, any case). Anything else is left for the
  * validation to report. JSON, YAML and @file extra vars keep their own types.
  */
-import { Ajv } from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { Vars } from '../api/types.js';
 import type { VarSource } from './types.js';
 
-const ajv = new Ajv({ strict: false });
+// ajv is loaded on first use: only -e key=value strings that a schema describes need it
+let lazyAjv: Ajv | undefined;
+const ajvInstance = (): Ajv => (lazyAjv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ strict: false }));
 const compiled = new WeakMap<object, ValidateFunction>();
 
 const TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
@@ -30,7 +32,7 @@ function readings(s: string): unknown[] {
 function check(schema: object, value: unknown): boolean {
   let fn = compiled.get(schema);
   if (!fn) {
-    fn = ajv.compile(schema);
+    fn = ajvInstance().compile(schema);
     compiled.set(schema, fn);
   }
   return fn(value);

@@ -4,18 +4,22 @@
  * the value (secrets redacted) and what is allowed. Variables the schema does not describe are
  * allowed: inventories carry the variables of many roles.
  */
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { redact, SECRET_KEY } from '../api/secrets.js';
 import type { UserErrorDetail, Vars } from '../api/types.js';
 import type { VarSource } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+// ajv is loaded on first use (a listing of hosts or tasks never needs it: less start-up time)
+let lazyAjv: Ajv | undefined;
+const ajvInstance = (): Ajv =>
+  (lazyAjv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: false, verbose: true }));
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function compile(schema: object): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
+    const ajv = ajvInstance();
     const open = { ...(schema as Record<string, unknown>) };
     delete open.additionalProperties;
     delete open.unevaluatedProperties;

@@ -46,7 +46,11 @@ export function playDefaults(play: Play): Vars {
   return out;
 }
 
-export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions): Plan {
+/**
+ * With `checkVars: false` (the --list-* options) only hosts are resolved: variables are merged for
+ * host filters but not checked against the roles' schemas, and no `prepare` hook runs.
+ */
+export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions, { checkVars = true }: { checkVars?: boolean } = {}): Plan {
   const warnings: string[] = [];
   let limitSet: Set<string> | undefined;
   if (opts.limit !== undefined) {
@@ -78,13 +82,13 @@ export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions): Pl
     let hosts = sel.hosts.filter((h) => !limitSet || limitSet.has(h));
     if (play.host_filter) hosts = hosts.filter((h) => play.host_filter!(varsOf(h).vars, h));
 
-    for (const role of playRoles(play)) {
+    for (const role of checkVars ? playRoles(play) : []) {
       if (!role.schema) continue;
       errors.push(...validateHostVars(role.schema, hosts.map((h) => ({ host: h, ...varsOf(h) })), inv.file));
     }
 
     const derived: Record<string, Vars> = {};
-    if (!errors.length) {
+    if (!errors.length && checkVars) {
       for (const role of playRoles(play)) {
         if (!role.prepare) continue;
         const res = role.prepare({

@@ -11,8 +11,8 @@
  * settings in inventory/sandbox/iN/ and a generated inventory inventory/sandbox-N.yml.
  */
 import { createHash } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../api/project-root.js';
 import { SandboxError } from './errors.js';
 
 export interface SandboxHost {
@@ -93,8 +93,8 @@ export function baseRecipeStamp(): string {
 const STATE_DIR = process.env.PGPLAY_SANDBOX_STATE_DIR ?? '/var/lib/pgplay/sandbox';
 const RUN_DIR = process.env.PGPLAY_SANDBOX_RUN_DIR ?? '/run/pgplay';
 
-/** The repository root (this file is src/sandbox/config.ts). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root (src/api/project-root.ts finds it, from the sources or from dist/). */
+export const REPO_ROOT = PROJECT_ROOT;
 
 /** What all instances share: the base, the proxy, the key, the lock for shared resources. */
 export const SHARED_PATHS = {
