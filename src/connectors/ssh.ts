@@ -5,9 +5,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2, { type AnyAuthMethod, type Client } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type Client } from 'ssh2';
 import type { Connection, ExecOptions, ExecResult, Vars } from '../api/types.js';
 import { UnreachableError } from '../api/errors.js';
+import { checkHostKey } from './host-key-check.js';
+import { hostKeyAlgorithms, loadKnownHosts, lookupHost } from './known-hosts.js';
+import { defaultHostKeyPolicy, resolveSshSettings, type HostKeyPolicy, type JumpHost } from './ssh-settings.js';
 import { execStdin, wrapCommand } from './become.js';
 import { AGENT_SOURCE } from './agent-source.js';
 import { AgentSession, SessionLostError, type AgentChannel, type AgentRequest } from './remote-shell.js';
@@ -16,39 +20,61 @@ import { checkName, q } from '../operations/shell-quote.js';
 export interface SshOptions {
   /** Inventory name of the host. */
   host: string;
-  /** Address to connect to (`ansible_host`). */
+  /** Address to connect to (`ansible_host`, mapped by an ssh config's HostName). */
   address: string;
   port: number;
   user: string;
-  /** Absolute path of a private key file (`ansible_ssh_private_key_file`). */
+  /** Absolute path of a private key file (`ansible_ssh_private_key_file`): must be readable. */
   keyFile?: string;
+  /** Further identity files (ssh arguments, ssh config): tried when they can be read. */
+  identityFiles?: string[];
   password?: string;
   become: boolean;
   /** Default 10 s. */
   connectTimeoutMs?: number;
   /** Commands running at once on the host (pipelined on the one session). Default 8. */
   maxChannels?: number;
+  /** Host key checking; what is not given is OpenSSH's default (~/.ssh/known_hosts, unknown hosts refused). */
+  hostKeys?: Partial<HostKeyPolicy>;
+  /** ProxyJump hosts, first hop first. */
+  jumps?: JumpHost[];
+  /** A settings error found while resolving the options: connect() fails with it. */
+  settingsError?: string;
 }
 
-const truthy = (v: unknown): boolean => v === true || v === 1 || /^(true|yes|on|1)$/i.test(String(v ?? ''));
-
-/** Reads the Ansible connection variables of a host. Relative key paths are relative to the inventory's directory. */
+/**
+ * Reads the Ansible connection variables of a host, its ssh arguments and the ssh config (see
+ * ssh-settings.ts). Relative paths are relative to the inventory's directory.
+ */
 export function sshOptionsFromVars(host: string, vars: Vars, inventoryDir: string): SshOptions {
-  const str = (k: string): string | undefined => (vars[k] === undefined || vars[k] === null ? undefined : String(vars[k]));
-  let keyFile = str('ansible_ssh_private_key_file') ?? str('ansible_private_key_file');
-  if (keyFile) {
-    if (keyFile.startsWith('~/')) keyFile = path.join(os.homedir(), keyFile.slice(2));
-    keyFile = path.resolve(inventoryDir, keyFile);
-  }
+  const s = resolveSshSettings(host, vars, { inventoryDir });
   return {
-    host,
-    address: str('ansible_host') ?? host,
-    port: Number(str('ansible_port') ?? 22),
-    user: str('ansible_user') ?? 'root',
-    keyFile,
-    password: str('ansible_password') ?? str('ansible_ssh_pass'),
-    become: truthy(vars.ansible_become),
+    host: s.host,
+    address: s.address,
+    port: s.port,
+    user: s.user,
+    keyFile: s.keyFile,
+    identityFiles: s.identityFiles,
+    password: s.password,
+    become: s.become,
+    connectTimeoutMs: s.connectTimeoutMs,
+    hostKeys: s.hostKeys,
+    jumps: s.jumps,
+    settingsError: s.error,
   };
+}
+
+/** One SSH server to log in to: the target, or a jump host on the way. */
+interface Endpoint {
+  /** `ssh user@address:port`, or `jump host NAME (ssh ...)`, for messages. */
+  label: string;
+  address: string;
+  port: number;
+  user: string;
+  keyFile?: string;
+  identityFiles: string[];
+  password?: string;
+  hostKeys: HostKeyPolicy;
 }
 
 /** Private keys tried when none is configured, like ssh does (encrypted ones are skipped). */
@@ -70,6 +96,7 @@ export class SshConnection implements Connection {
   private client: Client | null = null;
   private connecting: Promise<void> | null = null;
   private trips = 0;
+  private auths = 0;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private shell: AgentSession | null = null;
@@ -93,21 +120,31 @@ export class SshConnection implements Connection {
     return new UnreachableError(this.host, `${this.where}: ${msg}`);
   }
 
-  private authMethods(): AnyAuthMethod[] {
-    const username = this.opts.user;
+  /** Offered authentications so far (on this connection's target, every attempt): none before its key is accepted. */
+  get authAttempts(): number {
+    return this.auths;
+  }
+
+  private authMethods(ep: Endpoint): AnyAuthMethod[] {
+    const username = ep.user;
     const methods: AnyAuthMethod[] = [];
-    if (this.opts.keyFile) {
+    if (ep.keyFile) {
       let key: Buffer;
       try {
-        key = fs.readFileSync(this.opts.keyFile);
+        key = fs.readFileSync(ep.keyFile);
       } catch (e) {
-        throw this.unreachable(`cannot read private key file ${this.opts.keyFile}: ${(e as Error).message}`);
+        throw this.unreachable(`cannot read private key file ${ep.keyFile}: ${(e as Error).message}`);
       }
       methods.push({ type: 'publickey', username, key });
     }
     if (process.env.SSH_AUTH_SOCK) methods.push({ type: 'agent', username, agent: process.env.SSH_AUTH_SOCK });
-    if (!this.opts.keyFile) for (const key of defaultKeys()) methods.push({ type: 'publickey', username, key });
-    const password = this.opts.password;
+    // identity files from ssh arguments or the ssh config: skipped when absent or encrypted, as ssh does
+    for (const f of ep.identityFiles) {
+      const key = readKey(f);
+      if (key) methods.push({ type: 'publickey', username, key });
+    }
+    if (!ep.keyFile && !ep.identityFiles.length) for (const key of defaultKeys()) methods.push({ type: 'publickey', username, key });
+    const password = ep.password;
     if (password !== undefined) {
       methods.push({ type: 'password', username, password });
       methods.push({ type: 'keyboard-interactive', username, prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => password)) });
@@ -122,41 +159,43 @@ export class SshConnection implements Connection {
     return this.connecting;
   }
 
+  /**
+   * Logs in to the jump hosts (if any) one through the other, then to the host through the last,
+   * each host key checked before anything is sent; the jump connections end with the host's.
+   */
   private async open(): Promise<void> {
+    if (this.opts.settingsError) throw this.unreachable(this.opts.settingsError);
     const timeout = this.opts.connectTimeoutMs ?? 10_000;
-    const methods = this.authMethods();
+    const hostKeys = { ...defaultHostKeyPolicy(), ...this.opts.hostKeys };
+    const target: Endpoint = { ...this.opts, label: this.where, identityFiles: this.opts.identityFiles ?? [], hostKeys };
+    const methods = this.authMethods(target);
     if (!methods.length) throw this.unreachable('no credentials: set ansible_ssh_private_key_file or ansible_password, or run an ssh-agent');
-    return new Promise((resolve, reject) => {
-      const client = new ssh2.Client();
-      let ready = false;
-      const fail = (msg: string) => {
-        if (ready) this.dropped(client);
-        else {
-          client.destroy();
-          reject(this.unreachable(msg));
-        }
-      };
-      client.on('ready', () => {
-        ready = true;
-        this.client = client;
-        resolve();
-      });
-      client.on('error', (e: Error & { level?: string; code?: string }) => fail(describe(e, methods, timeout)));
-      client.on('close', () => fail('connection closed'));
-      try {
-        client.connect({
-          host: this.opts.address,
-          port: this.opts.port,
-          username: this.opts.user,
-          readyTimeout: timeout,
-          keepaliveInterval: 15_000,
-          keepaliveCountMax: 3,
-          authHandler: methods,
+    const hops: Endpoint[] = (this.opts.jumps ?? []).map((j) => ({ ...j, label: `jump host ${j.name} (ssh ${j.user}@${j.address}:${j.port})` }));
+    const jumps: Client[] = [];
+    const endJumps = () => jumps.splice(0).reverse().forEach((j) => j.end());
+    let client: Client | null = null;
+    let sock: Duplex | undefined;
+    try {
+      for (const [i, hop] of hops.entries()) {
+        const hopMethods = this.authMethods(hop);
+        const jump = await handshake(hop, sock, hopMethods, timeout, () => {}, () => client && this.dropped(client)).catch((e: Error) => {
+          throw this.unreachable(`via ${hop.label}: ${e.message}`);
         });
-      } catch (e) {
-        fail((e as Error).message);
+        jumps.push(jump);
+        const next = hops[i + 1] ?? target;
+        sock = await forward(jump, next.address, next.port).catch((e: Error) => {
+          throw this.unreachable(`via ${hop.label}: cannot reach ${next.address}:${next.port} from there: ${e.message}`);
+        });
       }
-    });
+      client = await handshake(target, sock, methods, timeout, () => this.auths++, () => client && this.dropped(client)).catch((e: Error) => {
+        throw this.unreachable(`${hops.length ? `via ${(this.opts.jumps ?? []).map((j) => j.name).join(', ')}: ` : ''}${e.message}`);
+      });
+    } catch (e) {
+      endJumps();
+      throw e;
+    }
+    client.on('close', endJumps);
+    this.client = client;
   }
 
   /** The connection dropped: ssh2 closes its channels (their commands fail as unreachable); later execs reconnect. */
@@ -313,6 +352,78 @@ export function agentRequest(command: string, opts: ExecOptions, session: Pick<A
   if (session.uid === 0) return { ...base, script: command, stdin: opts.stdin, env: opts.env, user: target };
   // A non-root agent reaches other users through sudo, which resets the environment: env travels on stdin.
   return { ...base, script: wrapCommand(command, { ...opts, timeoutMs: undefined }, { connUser: session.user, become }), stdin: execStdin(opts) };
+}
+
+/** A private key file as ssh2 can use it, or undefined (absent, unreadable, encrypted). */
+function readKey(file: string): Buffer | undefined {
+  try {
+    const key = fs.readFileSync(file);
+    return ssh2.utils.parseKey(key) instanceof Error ? undefined : key;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One SSH handshake and login to `ep` (over `sock`, a channel of a jump host, when given). The
+ * server's key is checked in the key exchange, before authentication: a refused key ends the
+ * handshake and the promise rejects with why. `onAuth` counts the authentications offered;
+ * `onLost` is called when the connection ends after the login.
+ */
+function handshake(ep: Endpoint, sock: Duplex | undefined, methods: AnyAuthMethod[], timeout: number, onAuth: () => void, onLost: () => void): Promise<Client> {
+  const entries = loadKnownHosts([...ep.hostKeys.userKnownHosts, ...ep.hostKeys.globalKnownHosts]);
+  const knownTypes = lookupHost(entries, ep.address, ep.port).known.map((e) => e.keyType);
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    let ready = false;
+    let refusal: string | undefined;
+    const fail = (msg: string) => {
+      if (ready) onLost();
+      else {
+        client.destroy();
+        reject(new Error(refusal ?? msg));
+      }
+    };
+    let next = 0;
+    const authHandler: AuthHandlerMiddleware = () => {
+      if (next === methods.length) return false;
+      onAuth();
+      return methods[next++];
+    };
+    client.on('ready', () => {
+      ready = true;
+      resolve(client);
+    });
+    client.on('error', (e: Error & { level?: string; code?: string }) => fail(describe(e, methods, timeout)));
+    client.on('close', () => fail('connection closed'));
+    try {
+      client.connect({
+        host: ep.address,
+        port: ep.port,
+        sock,
+        username: ep.user,
+        readyTimeout: timeout,
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 3,
+        authHandler,
+        algorithms: { serverHostKey: hostKeyAlgorithms(knownTypes) as ssh2.ServerHostKeyAlgorithm[] },
+        hostVerifier: (key: Buffer) => {
+          const d = checkHostKey(entries, ep.address, ep.port, key, ep.hostKeys);
+          if (!d.accept) refusal = d.message;
+          return d.accept;
+        },
+      });
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  });
+}
+
+/** A channel from `jump` to `address`:`port` (ProxyJump's `ssh -W`). */
+function forward(jump: Client, address: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    jump.forwardOut('127.0.0.1', 0, address, port, (err, stream) => (err ? reject(err) : resolve(stream)));
+  });
 }
 
 function describe(e: Error & { level?: string; code?: string }, methods: AnyAuthMethod[], timeout: number): string {

@@ -6,11 +6,12 @@
  * such as 10.10.10.10/32) becomes 10.10.10.(x+20N); a network (10.10.10.0/24, or any CIDR whose host
  * bits are zero) and the controller (10.10.10.1) stay as they are. The text is mapped as it is, so
  * comments and layout survive; the file lies beside sandbox.yml, so relative paths (the key,
- * `sandbox/id_ed25519`) still resolve.
+ * `sandbox/id_ed25519`) still resolve. The known_hosts file the engine checks host keys against,
+ * `sandbox/known_hosts`, becomes the instance's own `sandbox/iN/known_hosts` (its hosts' keys).
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
-import { INSTANCE_STRIDE, REPO_ROOT, SHARED_PATHS, type SandboxInstance } from './config.js';
+import { INSTANCE_STRIDE, REPO_ROOT, SHARED_PATHS, instanceTag, type SandboxInstance } from './config.js';
 import { SandboxError } from './errors.js';
 
 /** The lowest and highest last octet that moves with the instance. */
@@ -51,7 +52,13 @@ export function inventoryText(inst: SandboxInstance, source = SHARED_PATHS.baseI
     `# Edit ${rel} instead: this file is rewritten at every up of instance ${inst.n} and removed by its down.`,
     '',
   ].join('\n');
-  return header + mapAddresses(text, inst.n);
+  return header + instanceKnownHosts(mapAddresses(text, inst.n), inst.n);
+}
+
+/** Points `sandbox/known_hosts` (relative to the inventory) at instance n's `sandbox/iN/known_hosts`. */
+export function instanceKnownHosts(text: string, n: number): string {
+  if (n === 0) return text;
+  return text.replace(/(?<![\w/.-])sandbox\/known_hosts(?![\w.-])/g, `sandbox/${instanceTag(n)}/known_hosts`);
 }
 
 /** Writes inventory/sandbox-N.yml (only when its text changes); instance 0 uses sandbox.yml itself. */

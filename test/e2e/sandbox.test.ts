@@ -121,7 +121,7 @@ describe('sandbox', () => {
     // the unit is configured now
     expect((await sh('node-2', `systemctl start ${unit}`)).code).not.toBe(0);
     const h = HOSTS.find((x) => x.name === 'node-2')!;
-    const conn = new SshConnection({ host: h.name, address: h.ip, port: 22, user: 'root', keyFile: PATHS.key, become: false });
+    const conn = new SshConnection({ host: h.name, address: h.ip, port: 22, user: 'root', keyFile: PATHS.key, become: false, hostKeys: { userKnownHosts: [PATHS.knownHosts] } });
     try {
       const ctx: ModuleContext = { conn, check: false, diff: false, facts: undefined as never, log: () => {} };
       const r = await service({ name: unit, state: 'restarted' }).module.run({ name: unit, state: 'restarted' }, ctx);

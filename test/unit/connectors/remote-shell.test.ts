@@ -176,7 +176,7 @@ describe.skipIf(!sshdAvailable)(`the session over a real sshd (${sshdSkipReason}
   const conns: SshConnection[] = [];
   const open = (o: Partial<SshOptions> = {}) => {
     const user = process.env.USER ?? (root ? 'root' : 'nobody');
-    const c = new SshConnection({ host: 'test', address: '127.0.0.1', port: sshd.port, user, keyFile: sshd.keyFile, become: false, ...o } as SshOptions);
+    const c = new SshConnection({ host: 'test', address: '127.0.0.1', port: sshd.port, user, keyFile: sshd.keyFile, become: false, hostKeys: { userKnownHosts: [sshd.knownHosts] }, ...o } as SshOptions);
     conns.push(c);
     return c;
   };
@@ -241,7 +241,7 @@ describe.skipIf(!sshdAvailable)(`the session over a real sshd (${sshdSkipReason}
   it('a host where the agent cannot start: each command on a channel of its own, same results', async () => {
     const noPerl = await startSshd([`SetEnv PATH=${path.join(sshd.dir, 'empty')}`]);
     try {
-      const c = new SshConnection({ host: 'np', address: '127.0.0.1', port: noPerl.port, user: process.env.USER ?? 'root', keyFile: noPerl.keyFile, become: false } as SshOptions);
+      const c = new SshConnection({ host: 'np', address: '127.0.0.1', port: noPerl.port, user: process.env.USER ?? 'root', keyFile: noPerl.keyFile, become: false, hostKeys: { userKnownHosts: [noPerl.knownHosts] } } as SshOptions);
       conns.push(c);
       // (the login shell's start-up files may complain on stderr about the empty PATH)
       expect(await c.exec('echo "$0 $V"; exit 4', { env: { V: 'v' } })).toMatchObject({ rc: 4, stdout: '/bin/sh v\n' });

@@ -1,8 +1,10 @@
 /**
- * SshConnection against a REAL sshd on 127.0.0.1, started by the test with a temporary config,
- * host key and authorized key. Skipped (with the reason) only when /usr/sbin/sshd is absent.
+ * SshConnection against a REAL sshd on 127.0.0.1 (test/unit/connectors/sshd-fixture.ts: a temporary
+ * config, host key, authorized key and a known_hosts file with the real host key). Skipped (with the
+ * reason) only when /usr/sbin/sshd is absent. Host key checking: known, changed, unknown, revoked,
+ * accept-new, StrictHostKeyChecking=no, and ProxyJump through a second real sshd.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,17 +13,21 @@ import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnreachableError } from '../../../src/api/errors.js';
 import { createConnection } from '../../../src/connectors/index.js';
+import { fingerprint, loadKnownHosts, verifyHostKey } from '../../../src/connectors/known-hosts.js';
 import { LocalConnection } from '../../../src/connectors/local.js';
 import { SshConnection, sshOptionsFromVars, type SshOptions } from '../../../src/connectors/ssh.js';
+import { freePort, startSshd, sshdAvailable, sshdSkipReason, type Sshd } from './sshd-fixture.js';
 
-const SSHD = '/usr/sbin/sshd';
 const user = os.userInfo().username;
 
 describe('ssh options from inventory vars', () => {
   it('defaults and Ansible variables', () => {
-    expect(sshOptionsFromVars('10.10.10.11', {}, '/inv')).toEqual({ host: '10.10.10.11', address: '10.10.10.11', port: 22, user: 'root', keyFile: undefined, password: undefined, become: false });
+    expect(sshOptionsFromVars('10.10.10.11', {}, '/inv')).toMatchObject({ host: '10.10.10.11', address: '10.10.10.11', port: 22, user: 'root', keyFile: undefined, password: undefined, become: false, jumps: [] });
     const o = sshOptionsFromVars('pg-1', { ansible_host: '10.0.0.5', ansible_port: '2222', ansible_user: 'admin', ansible_ssh_private_key_file: 'keys/id', ansible_ssh_pass: 'pw', ansible_become: 'yes' }, '/inv');
-    expect(o).toEqual({ host: 'pg-1', address: '10.0.0.5', port: 2222, user: 'admin', keyFile: '/inv/keys/id', password: 'pw', become: true });
+    expect(o).toMatchObject({ host: 'pg-1', address: '10.0.0.5', port: 2222, user: 'admin', keyFile: '/inv/keys/id', password: 'pw', become: true });
+    expect(o.settingsError).toBeUndefined();
+    expect(sshOptionsFromVars('h', { ansible_ssh_common_args: '-o UserKnownHostsFile=kh -o StrictHostKeyChecking=accept-new' }, '/inv').hostKeys)
+      .toMatchObject({ userKnownHosts: ['/inv/kh'], unknown: 'record' });
     expect(sshOptionsFromVars('h', { ansible_ssh_private_key_file: '/abs/key', ansible_password: 'p' }, '/inv')).toMatchObject({ keyFile: '/abs/key', password: 'p' });
   });
 
@@ -30,27 +36,6 @@ describe('ssh options from inventory vars', () => {
     expect(createConnection('h', {}, '/inv')).toBeInstanceOf(SshConnection);
   });
 });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function waitForPort(port: number, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), resolve(true)));
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`sshd did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A TCP proxy to sshd whose connections the test can cut (a dropped network). */
 function proxy(target: number): Promise<{ port: number; cut: () => void; server: net.Server }> {
@@ -71,42 +56,26 @@ function proxy(target: number): Promise<{ port: number; cut: () => void; server:
   })));
 }
 
-describe.skipIf(!fs.existsSync(SSHD))(`SshConnection against a real sshd (${fs.existsSync(SSHD) ? SSHD : `skipped: ${SSHD} is absent, apt-get install openssh-server`})`, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgplay-sshd-'));
-  const keyFile = path.join(dir, 'id_ed25519');
+describe.skipIf(!sshdAvailable)(`SshConnection against a real sshd (${sshdSkipReason})`, () => {
+  let sshd: Sshd;
   let port = 0;
-  let sshd: ChildProcess;
+  let keyFile = '';
+  let dir = '';
   const conns: SshConnection[] = [];
   const open = (o: Partial<SshOptions> = {}) => {
-    const c = new SshConnection({ host: 'test', address: '127.0.0.1', port, user, keyFile, become: false, ...o });
+    const c = new SshConnection({ host: 'test', address: '127.0.0.1', port, user, keyFile, become: false, hostKeys: { userKnownHosts: [sshd.knownHosts], globalKnownHosts: [] }, ...o });
     conns.push(c);
     return c;
   };
 
   beforeAll(async () => {
-    const host = ssh2.utils.generateKeyPairSync('ed25519');
-    const client = ssh2.utils.generateKeyPairSync('ed25519');
-    fs.writeFileSync(path.join(dir, 'host_key'), host.private, { mode: 0o600 });
-    fs.writeFileSync(keyFile, client.private, { mode: 0o600 });
-    fs.writeFileSync(path.join(dir, 'authorized_keys'), `${client.public}\n`, { mode: 0o600 });
-    port = await freePort();
-    fs.writeFileSync(path.join(dir, 'sshd_config'), [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `PidFile ${dir}/sshd.pid`,
-      `AuthorizedKeysFile ${dir}/authorized_keys`, 'StrictModes no', 'UsePAM no', 'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'MaxSessions 10', 'LogLevel ERROR',
-    ].join('\n') + '\n');
-    if (process.getuid?.() === 0) fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    sshd = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    sshd.stderr!.on('data', (d) => (log += d));
-    await waitForPort(port).catch((e) => {
-      throw new Error(`${e.message}: ${log}`);
-    });
+    sshd = await startSshd();
+    ({ port, keyFile, dir } = sshd);
   }, 30_000);
 
   afterAll(async () => {
     await Promise.all(conns.map((c) => c.close()));
-    sshd?.kill();
+    sshd?.stop();
   });
 
   it('exec: rc, stdout, stderr, stdin, env, large input and output', async () => {
@@ -169,6 +138,7 @@ describe.skipIf(!fs.existsSync(SSHD))(`SshConnection against a real sshd (${fs.e
 
   it('a dropped connection fails the running command as unreachable; the next exec reconnects', async () => {
     const px = await proxy(port);
+    fs.appendFileSync(sshd.knownHosts, `[127.0.0.1]:${px.port} ${sshd.hostPublicKey}\n`);
     const c = open({ port: px.port });
     expect((await c.exec('echo up')).stdout).toBe('up\n');
     const running = c.exec('sleep 5; echo late');
@@ -196,5 +166,140 @@ describe.skipIf(!fs.existsSync(SSHD))(`SshConnection against a real sshd (${fs.e
     } finally {
       agent.kill();
     }
+  });
+});
+
+describe.skipIf(!sshdAvailable)(`host keys and ProxyJump against real sshds (${sshdSkipReason})`, () => {
+  let target: Sshd;
+  let jump: Sshd;
+  const conns: SshConnection[] = [];
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pgplay-trust-'));
+  /** The host key the target presents, as a blob. */
+  const targetKey = () => Buffer.from(target.hostPublicKey.split(' ')[1], 'base64');
+  const otherKey = () => ssh2.utils.generateKeyPairSync('ed25519').public.trim().split(/\s+/).slice(0, 2).join(' ');
+  const open = (o: Partial<SshOptions> = {}) => {
+    const c = new SshConnection({ host: 'target', address: '127.0.0.1', port: target.port, user, keyFile: target.keyFile, become: false, ...o });
+    conns.push(c);
+    return c;
+  };
+  /** A connection whose options come from inventory variables, as the runner makes them. */
+  const fromVars = (vars: Record<string, unknown>) => {
+    const c = new SshConnection(sshOptionsFromVars('target', {
+      ansible_host: '127.0.0.1', ansible_port: target.port, ansible_user: user, ansible_ssh_private_key_file: target.keyFile, ...vars,
+    }, '/'));
+    conns.push(c);
+    return c;
+  };
+  const refusal = async (c: SshConnection): Promise<UnreachableError> => {
+    const e = await c.connect().then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(UnreachableError);
+    return e as UnreachableError;
+  };
+
+  beforeAll(async () => {
+    [target, jump] = await Promise.all([startSshd(), startSshd()]);
+    // the jump host also accepts the target's client key (ProxyJump logs in with the same identity)
+    const pub = ssh2.utils.parseKey(fs.readFileSync(target.keyFile)) as ssh2.ParsedKey;
+    fs.appendFileSync(path.join(jump.dir, 'authorized_keys'), `${pub.type} ${pub.getPublicSSH().toString('base64')}\n`);
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(conns.map((c) => c.close()));
+    target?.stop();
+    jump?.stop();
+  });
+
+  it('a known key is accepted', async () => {
+    const c = open({ hostKeys: { userKnownHosts: [target.knownHosts], globalKnownHosts: [] } });
+    expect((await c.exec('echo in')).stdout).toBe('in\n');
+    expect(c.authAttempts).toBeGreaterThan(0);
+  });
+
+  it('a changed key is refused before any authentication, naming the fingerprint, the file and line, and ssh-keygen -R', async () => {
+    const kh = path.join(tmp(), 'known_hosts');
+    fs.writeFileSync(kh, `# line 1\n[127.0.0.1]:${target.port} ${otherKey()}\n`);
+    const c = open({ password: 'secret', hostKeys: { userKnownHosts: [kh], globalKnownHosts: [] } });
+    const e = await refusal(c);
+    expect(e.host).toBe('target');
+    expect(e.message).toContain(`ssh ${user}@127.0.0.1:${target.port}: HOST KEY CHANGED`);
+    expect(e.message).toContain(`ssh-ed25519 key ${fingerprint(targetKey())}`);
+    expect(e.message).toContain(`${kh}:2`);
+    expect(e.message).toContain(`ssh-keygen -R '[127.0.0.1]:${target.port}' -f ${kh}`);
+    expect(e.message).not.toContain('secret');
+    expect(c.authAttempts).toBe(0);
+    // the same refusal with StrictHostKeyChecking=no and with ansible_host_key_checking false
+    for (const vars of [{ ansible_ssh_common_args: `-o StrictHostKeyChecking=no -o UserKnownHostsFile=${kh}` }, { ansible_host_key_checking: false, ansible_ssh_common_args: `-o UserKnownHostsFile=${kh}` }]) {
+      const d = fromVars(vars);
+      expect((await refusal(d)).message).toMatch(/HOST KEY CHANGED/);
+      expect(d.authAttempts).toBe(0);
+    }
+  });
+
+  it('a revoked key is refused even though a line lists it', async () => {
+    const kh = path.join(tmp(), 'known_hosts');
+    fs.writeFileSync(kh, `[127.0.0.1]:${target.port} ${target.hostPublicKey}\n@revoked * ${target.hostPublicKey}\n`);
+    const c = open({ hostKeys: { userKnownHosts: [kh], globalKnownHosts: [] } });
+    const e = await refusal(c);
+    expect(e.message).toMatch(new RegExp(`REVOKED host key: .*${fingerprint(targetKey()).replace(/[+/]/g, '\\$&')}.*${kh}:2 marks @revoked`));
+    expect(c.authAttempts).toBe(0);
+  });
+
+  it('an unknown host is refused (default and StrictHostKeyChecking=yes), saying how to proceed; nothing is recorded', async () => {
+    const dir = tmp();
+    const kh = path.join(dir, 'known_hosts');
+    const c = open({ hostKeys: { userKnownHosts: [kh], globalKnownHosts: [] } });
+    const e = await refusal(c);
+    expect(e.message).toContain(`unknown host key: the host presented the ssh-ed25519 key ${fingerprint(targetKey())}, and no known_hosts file lists [127.0.0.1]:${target.port} (looked in ${kh})`);
+    expect(e.message).toMatch(/StrictHostKeyChecking=accept-new/);
+    expect(c.authAttempts).toBe(0);
+    const d = fromVars({ ansible_ssh_common_args: `-o UserKnownHostsFile=${kh} -o StrictHostKeyChecking=yes` });
+    expect((await refusal(d)).message).toMatch(/refused by StrictHostKeyChecking yes \(ansible_ssh_common_args -o StrictHostKeyChecking\)/);
+    expect(fs.existsSync(kh)).toBe(false);
+  });
+
+  it('accept-new records the key (file 0600 in a new 0700 directory), then it is known', async () => {
+    const kh = path.join(tmp(), 'new', 'known_hosts');
+    const c = fromVars({ ansible_ssh_common_args: `-o UserKnownHostsFile=${kh} -o StrictHostKeyChecking=accept-new` });
+    expect((await c.exec('echo first')).stdout).toBe('first\n');
+    expect(fs.statSync(kh).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(kh)).mode & 0o777).toBe(0o700);
+    expect(verifyHostKey(loadKnownHosts([kh]), '127.0.0.1', target.port, targetKey()).status).toBe('ok');
+    expect(spawnSync('ssh-keygen', ['-F', `[127.0.0.1]:${target.port}`, '-f', kh]).status).toBe(0);
+    const again = fromVars({ ansible_ssh_common_args: `-o UserKnownHostsFile=${kh} -o StrictHostKeyChecking=yes` });
+    expect((await again.exec('echo second')).stdout).toBe('second\n');
+  });
+
+  it('StrictHostKeyChecking=no accepts (and records) an unknown host; ansible_host_key_checking false accepts without recording', async () => {
+    const dir = tmp();
+    const kh = path.join(dir, 'known_hosts');
+    expect((await fromVars({ ansible_ssh_common_args: `-o StrictHostKeyChecking=no -o UserKnownHostsFile=${kh}` }).exec('echo no')).stdout).toBe('no\n');
+    expect(verifyHostKey(loadKnownHosts([kh]), '127.0.0.1', target.port, targetKey()).status).toBe('ok');
+    const kh2 = path.join(dir, 'known_hosts2');
+    expect((await fromVars({ ansible_host_key_checking: false, ansible_ssh_common_args: `-o UserKnownHostsFile=${kh2}` }).exec('echo off')).stdout).toBe('off\n');
+    expect(fs.existsSync(kh2)).toBe(false);
+  });
+
+  it('ProxyJump: through a second sshd whose key is checked too; the jump connection ends with the host\'s', async () => {
+    const c = fromVars({ ansible_ssh_common_args: `-J ${user}@127.0.0.1:${jump.port} -o 'UserKnownHostsFile=${jump.knownHosts} ${target.knownHosts}' -o StrictHostKeyChecking=yes` });
+    const [clientIp, clientPort, , serverPort] = (await c.exec('echo $SSH_CONNECTION')).stdout.trim().split(' ');
+    expect([clientIp, serverPort]).toEqual(['127.0.0.1', String(target.port)]);
+    // the target's client socket belongs to the jump's sshd, not to this process
+    const ss = spawnSync('ss', ['-tnpH', 'state', 'established', `( sport = :${clientPort} )`], { encoding: 'utf8' });
+    expect(ss.stdout).toMatch(/"sshd/);
+    expect(ss.stdout).not.toContain(`pid=${process.pid},`);
+    const toJump = () => spawnSync('ss', ['-tnpH', 'state', 'established', `( dport = :${jump.port} )`], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`pid=${process.pid},`));
+    expect(toJump()).toHaveLength(1);
+    await c.close();
+    for (let i = 0; i < 100 && toJump().length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(toJump()).toEqual([]);
+  });
+
+  it('ProxyJump: the jump host\'s key is verified (unknown jump host refused, before any authentication)', async () => {
+    const c = fromVars({ ansible_ssh_common_args: `-J 127.0.0.1:${jump.port} -o UserKnownHostsFile=${target.knownHosts}` });
+    const e = await refusal(c);
+    const jumpKey = Buffer.from(jump.hostPublicKey.split(' ')[1], 'base64');
+    expect(e.message).toContain(`ssh ${user}@127.0.0.1:${target.port}: via jump host 127.0.0.1:${jump.port} (ssh ${user}@127.0.0.1:${jump.port}): unknown host key`);
+    expect(e.message).toContain(fingerprint(jumpKey));
+    expect(c.authAttempts).toBe(0);
   });
 });
