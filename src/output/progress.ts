@@ -106,11 +106,13 @@ export class ProgressReporter implements Reporter {
           title,
           task: (_: unknown, parent: Wrapper) => {
             void Promise.all([...results.values()]).then((settled) => (parent.title = `${title}  ${summary(settled.filter((r) => r !== null))}`));
-            return parent.newListr(hostTasks, { concurrent: true, exitOnError: false });
+            return parent.newListr(hostTasks, { concurrent: true, exitOnError: false, registerSignalListeners: false });
           },
         },
       ],
-      { exitOnError: false, rendererOptions: { collapseSubtasks: true, collapseErrors: true, collapseSkips: true, showSkipMessage: true } },
+      // no SIGINT listener of listr2's own: it would exit 127 at once; the runner handles interrupts
+      // no SIGINT listener of listr2's own: it would exit 127 at once; the runner handles interrupts
+      { exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseSubtasks: true, collapseErrors: true, collapseSkips: true, showSkipMessage: true } },
     );
     this.chain = this.chain.then(async () => {
       await list.run().catch(() => undefined);

@@ -33,10 +33,17 @@ describe('interrupted output', () => {
   it('progress view: a host that never started does not hold the view; it closes and recaps', async () => {
     let out = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+    const listeners = process.listenerCount('SIGINT');
     const r = new ProgressReporter(0);
-    for (const e of events) r.emit(e);
+    r.emit(events[0]);
+    r.emit(events[1]);
+    await new Promise((res) => setTimeout(res, 50)); // the task's list is drawing now
+    // no SIGINT listener of listr2's own while it draws (its handler exits 127 at once, before the recap)
+    const drawing = process.listenerCount('SIGINT');
+    for (const e of events.slice(2)) r.emit(e);
     await r.close(); // would never resolve while h2's line waited for a result
     vi.restoreAllMocks();
+    expect(drawing).toBe(listeners);
     expect(out).toMatch(/interrupted \(SIGINT\): no new task starts; cutting off \[h1\] long/);
     expect(out).toMatch(/PLAY RECAP \(interrupted\)/);
     expect(out.indexOf('interrupted (SIGINT)')).toBeLessThan(out.indexOf('PLAY RECAP'));
