@@ -11,6 +11,7 @@ import { splitTags } from '../runner/tags.js';
 import { playRoles } from '../runner/walk.js';
 import { parseCli, USAGE } from './args.js';
 import { loadPlaybook } from './load-playbook.js';
+import { onInterrupt } from './signals.js';
 import { DEFAULT_INVENTORY } from './paths.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -57,10 +58,12 @@ async function main(argv: string[]): Promise<number> {
   // the runner (ssh2, p-limit) and the output (listr2, diff) are loaded only for a run, not for a listing
   const [{ runPlaybook }, { createReporter }] = await Promise.all([import('../runner/run.js'), import('../output/index.js')]);
   const reporter = createReporter({ json: args.json, verbosity: args.verbosity });
+  const stop = onInterrupt();
   try {
-    return (await runPlaybook(pb, opts, reporter)).exitCode;
+    return (await runPlaybook(pb, opts, reporter, stop.signal)).exitCode;
   } finally {
     await reporter.close();
+    stop.dispose();
   }
 }
 
