@@ -106,7 +106,7 @@ export class ProgressReporter implements Reporter {
           title,
           task: (_: unknown, parent: Wrapper) => {
             void Promise.all([...results.values()]).then((settled) => (parent.title = `${title}  ${summary(settled.filter((r) => r !== null))}`));
-            return parent.newListr(hostTasks, { concurrent: true, exitOnError: false, registerSignalListeners: false });
+            return parent.newListr(hostTasks, { concurrent: true, exitOnError: false });
           },
         },
       ],
