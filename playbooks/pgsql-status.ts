@@ -10,6 +10,7 @@
 import { debug, play, playbook, task, withTags } from '../src/api/playbook.js';
 import type { HostCtx, TaskResult } from '../src/api/types.js';
 import { http, shell } from '../src/operations/index.js';
+import { sh } from '../src/operations/shell-quote.js';
 import { pgId } from '../roles/pg_id/index.js';
 import type { PgIdVars } from '../roles/pg_id/defaults.js';
 
@@ -17,7 +18,6 @@ type V = PgIdVars & Record<string, unknown>;
 type H = HostCtx<V>;
 
 const hasCluster = (vars: Record<string, unknown>) => vars.pg_cluster !== undefined && vars.pg_cluster !== null && vars.pg_cluster !== '';
-const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Is h the first host of its cluster among the play's hosts? (the one that reports) */
 export const reporter = (h: H) => h.playHosts.find((x) => h.inventory.hostvars(x).pg_cluster === h.vars.pg_cluster) === h.name;
@@ -138,7 +138,7 @@ export default playbook('pgsql-status', [
         do: (h) => {
           const port = Number(h.inventory.hostvars(infraHost(h)).prometheus_port ?? 9090);
           const cmds = Object.entries(statusQueries(h.vars.pg_cluster)).map(
-            ([k, query]) => `printf '%s\\t' ${sh(k)}; curl -sS -m 5 -G --data-urlencode ${sh(`query=${query}`)} http://127.0.0.1:${port}/api/v1/query; echo`,
+            ([k, query]) => sh`printf '%s\\t' ${k}; curl -sS -m 5 -G --data-urlencode ${`query=${query}`} ${`http://127.0.0.1:${port}/api/v1/query`}; echo`,
           );
           return shell({ cmd: cmds.join('\n') });
         },

@@ -1,7 +1,10 @@
 /** etcd: the DCS of the Patroni clusters (Pigsty's ETCD parameters). */
+import { pick } from '../../src/api/params.js';
+import { defaults as node, type NodeParams } from '../node/defaults.js';
+
 export interface EtcdParams {
   /** Instance number, required on every member, an integer unique in the cluster. */
-  etcd_seq?: number;
+  etcd_seq?: number | string;
   /** Cluster name, which is also the inventory group of its members. */
   etcd_cluster: string;
   /** Refuse to purge a running etcd instance (overrides etcd_clean). */
@@ -16,9 +19,10 @@ export interface EtcdParams {
   etcd_election_timeout: number;
   etcd_heartbeat_interval: number;
   etcd_learner: boolean;
-  /** Reference (node role). */
-  node_data: string;
 }
+
+/** Read from the node role. */
+export type EtcdRefs = Pick<NodeParams, 'node_data'>;
 
 /** Computed by the prepare hook. */
 export interface EtcdDerived {
@@ -30,9 +34,9 @@ export interface EtcdDerived {
   etcd_members: string[];
 }
 
-export type EtcdVars = EtcdParams & EtcdDerived & Record<string, unknown>;
+export type EtcdVars = EtcdParams & EtcdDerived & EtcdRefs;
 
-export const defaults: EtcdParams = {
+export const defaults: EtcdParams & EtcdRefs = {
   etcd_cluster: 'etcd',
   etcd_safeguard: false,
   etcd_clean: false,
@@ -43,5 +47,5 @@ export const defaults: EtcdParams = {
   etcd_election_timeout: 1000,
   etcd_heartbeat_interval: 100,
   etcd_learner: false,
-  node_data: '/data',
+  ...pick(node, ['node_data']),
 };

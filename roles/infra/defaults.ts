@@ -4,9 +4,12 @@
  * PROMETHEUS parameters where Pigsty has the knob; the alert thresholds are ours (docs/monitoring.md).
  */
 
+import { pick } from '../../src/api/params.js';
+import { defaults as etcd, type EtcdParams } from '../etcd/defaults.js';
+
 export interface InfraParams {
   /** Infra node number (identity, as Pigsty's infra_seq). */
-  infra_seq?: number;
+  infra_seq?: number | string;
   prometheus_port: number;
   alertmanager_port: number;
   /** Where the Debian package keeps the TSDB (its default). */
@@ -42,13 +45,14 @@ export interface InfraParams {
   /** Alertmanager options (the default receiver sends nothing; add receivers in alertmanager.yml). */
   alertmanager_options: string;
   /** Reference (etcd role). */
-  etcd_cluster: string;
-  etcd_port: number;
 }
 
-export type InfraVars = InfraParams & Record<string, unknown>;
+/** Read from the etcd role (its targets). */
+export type InfraRefs = Pick<EtcdParams, 'etcd_cluster' | 'etcd_port'>;
 
-export const defaults: InfraParams = {
+export type InfraVars = InfraParams & InfraRefs;
+
+export const defaults: InfraParams & InfraRefs = {
   prometheus_port: 9090,
   alertmanager_port: 9093,
   prometheus_data: '/var/lib/prometheus/metrics2',
@@ -68,6 +72,5 @@ export const defaults: InfraParams = {
   prometheus_disk_free_ratio: 0.1,
   prometheus_pgbouncer_waiting: 0,
   alertmanager_options: '',
-  etcd_cluster: 'etcd',
-  etcd_port: 2379,
+  ...pick(etcd, ['etcd_cluster', 'etcd_port']),
 };

@@ -1,16 +1,15 @@
 /** JSON schema of the infra (Prometheus, Alertmanager) parameters. */
-const duration = { type: 'string', pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$' };
-const port = { type: 'integer', minimum: 1, maximum: 65535 };
+import { absPath, paramSchema, port, seq, type StringSchema } from '../../src/api/params.js';
+import type { InfraParams } from './defaults.js';
+const duration: StringSchema = { type: 'string', pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$' };
 
-export const schema = {
-  type: 'object',
-  properties: {
-    infra_seq: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] },
+export const schema = paramSchema<InfraParams>({
+    infra_seq: seq,
     prometheus_port: port,
     alertmanager_port: port,
-    prometheus_data: { type: 'string', pattern: '^/.+' },
-    prometheus_sd_dir: { type: 'string', pattern: '^/.+' },
-    prometheus_rules_dir: { type: 'string', pattern: '^/.+' },
+    prometheus_data: absPath,
+    prometheus_sd_dir: absPath,
+    prometheus_rules_dir: absPath,
     prometheus_sd_interval: duration,
     prometheus_scrape_interval: duration,
     prometheus_scrape_timeout: duration,
@@ -25,5 +24,4 @@ export const schema = {
     prometheus_disk_free_ratio: { type: 'number', minimum: 0, maximum: 1 },
     prometheus_pgbouncer_waiting: { type: 'integer', minimum: 0 },
     alertmanager_options: { type: 'string' },
-  },
-} as const;
+});

@@ -31,11 +31,11 @@ export interface NodeParams {
   node_timezone: string;
   /** /etc/crontab lines (with the user field), written to /etc/cron.d/node_crontab. */
   node_crontab: string[];
-  // reference
+  /** The admin node's address (Pigsty's infra parameter; `${admin_ip}` in node_default_etc_hosts). */
   admin_ip: string;
 }
 
-export type NodeVars = NodeParams & NodeIdParams & Record<string, unknown>;
+export type NodeVars = NodeParams & NodeIdParams;
 
 export const defaults: NodeParams = {
   node_write_etc_hosts: true,

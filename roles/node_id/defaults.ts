@@ -12,7 +12,8 @@ export interface NodeIdParams {
   node_id_from_pg: boolean;
 }
 
-export type NodeIdVars = NodeIdParams & Record<string, unknown>;
+/** The pgsql cluster of the node, when it has one (for the node's label). */
+export type NodeIdVars = NodeIdParams & { pg_cluster?: string };
 
 export const defaults: NodeIdParams = {
   node_cluster: 'nodes',

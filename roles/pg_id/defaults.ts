@@ -7,6 +7,9 @@
  */
 
 /** Roles an instance can have. A standby cluster's leader is `primary` with `pg_upstream` set. */
+import { pick } from '../../src/api/params.js';
+import { defaults as pgsql, type PgsqlParams } from '../pgsql/defaults.js';
+
 export const PG_ROLES = ['primary', 'replica', 'offline', 'standby', 'delayed'] as const;
 export type PgRole = (typeof PG_ROLES)[number];
 
@@ -25,9 +28,10 @@ export interface PgIdParams {
   pg_offline_query: boolean;
   /** Relative load-balancing weight (0-255). */
   pg_weight: number;
-  /** PostgreSQL listen port (reference; the pgsql role owns it). */
-  pg_port: number;
 }
+
+/** The listen port, declared by the pgsql role. */
+export type PgIdRefs = Pick<PgsqlParams, 'pg_port'>;
 
 /** Variables computed by pg_id's prepare hook. */
 export interface PgIdDerived {
@@ -53,11 +57,11 @@ export interface PgIdDerived {
   pg_primary_ins: string;
 }
 
-export type PgIdVars = PgIdParams & PgIdDerived & { pg_cluster: string; pg_seq: number; pg_role: PgRole };
+export type PgIdVars = PgIdParams & PgIdRefs & PgIdDerived & { pg_cluster: string; pg_seq: number; pg_role: PgRole };
 
-export const defaults: PgIdParams = {
+export const defaults: PgIdParams & PgIdRefs = {
   pg_mode: 'pgsql',
   pg_offline_query: false,
   pg_weight: 100,
-  pg_port: 5432,
+  ...pick(pgsql, ['pg_port']),
 };

@@ -3,7 +3,9 @@
  * pg_monitor role, rebuilt on Debian's exporter packages). Names follow Pigsty's PG_MONITOR
  * parameters; pgbackrest_exporter is a textfile collector here (DEVIATION, see docs/monitoring.md).
  */
+import { pick } from '../../src/api/params.js';
 import type { PgIdVars } from '../pg_id/defaults.js';
+import { defaults as nodeMonitor, type NodeMonitorParams } from '../node_monitor/defaults.js';
 
 export interface PgMonitorParams {
   pg_exporter_enabled: boolean;
@@ -23,15 +25,13 @@ export interface PgMonitorParams {
   pgbackrest_backup_interval: number;
   /** Paths whose filesystems are watched (free space alert). */
   pg_monitor_paths: string[];
-  /** Reference (node_monitor): where node_exporter reads *.prom files. */
-  node_exporter_textfile_dir: string;
 }
 
 /**
  * Parameters owned by other roles that pg_monitor reads (pgsql, pgbouncer, haproxy). They are not
  * given defaults here, so the owners' defaults win; the code falls back to Pigsty's values.
  */
-export interface PgMonitorRefs {
+export interface PgMonitorRefs extends Pick<NodeMonitorParams, 'node_exporter_textfile_dir'> {
   pg_monitor_username?: string;
   pg_monitor_password?: string;
   pg_dbsu?: string;
@@ -50,9 +50,9 @@ export interface PgMonitorRefs {
   prometheus_sd_dir?: string;
 }
 
-export type PgMonitorVars = PgMonitorParams & PgMonitorRefs & PgIdVars & Record<string, unknown>;
+export type PgMonitorVars = PgMonitorParams & PgMonitorRefs & PgIdVars;
 
-export const defaults: PgMonitorParams = {
+export const defaults: PgMonitorParams & Pick<PgMonitorRefs, 'node_exporter_textfile_dir'> = {
   pg_exporter_enabled: true,
   pg_exporter_port: 9630,
   pg_exporter_params: 'sslmode=disable',
@@ -63,7 +63,7 @@ export const defaults: PgMonitorParams = {
   pgbackrest_exporter_enabled: true,
   pgbackrest_backup_interval: 86400,
   pg_monitor_paths: ['/pg/data', '/pg/backup'],
-  node_exporter_textfile_dir: '/var/lib/pgplay/textfile',
+  ...pick(nodeMonitor, ['node_exporter_textfile_dir']),
 };
 
 /** Values of the references, with Pigsty's defaults when the owner role is not in the play. */

@@ -1,9 +1,8 @@
 /** JSON schema of the pg_monitor parameters. */
-const port = { type: 'integer', minimum: 1, maximum: 65535 };
+import { absPath, paramSchema, port } from '../../src/api/params.js';
+import type { PgMonitorParams } from './defaults.js';
 
-export const schema = {
-  type: 'object',
-  properties: {
+export const schema = paramSchema<PgMonitorParams>({
     pg_exporter_enabled: { type: 'boolean' },
     pg_exporter_port: port,
     pg_exporter_params: { type: 'string', pattern: '^[^\\s"\'\\\\$`]*$' },
@@ -13,7 +12,5 @@ export const schema = {
     pgbouncer_exporter_port: port,
     pgbackrest_exporter_enabled: { type: 'boolean' },
     pgbackrest_backup_interval: { type: 'integer', minimum: 60 },
-    pg_monitor_paths: { type: 'array', items: { type: 'string', pattern: '^/[^\\s]*$' } },
-    node_exporter_textfile_dir: { type: 'string', pattern: '^/[^\\s"\\\\$`]+$' },
-  },
-} as const;
+    pg_monitor_paths: { type: 'array', items: absPath },
+});

@@ -3,19 +3,20 @@
  * request is `pg_pitr` (see lib/pitr.ts and docs/pitr.md); the rest are references to the
  * pgsql and pgbackrest roles' parameters, with their defaults.
  */
-import { defaults as backup, type PgbackrestParams } from '../pgbackrest/defaults.js';
+import { pick } from '../../src/api/params.js';
+import { defaults as backup, type PgbackrestParams, type PgbackrestRefs } from '../pgbackrest/defaults.js';
+import { defaults as pgsql, type PgsqlParams, type PgsqlRefs } from '../pgsql/defaults.js';
 import type { PgIdVars } from '../pg_id/defaults.js';
 import type { PitrPlan, PitrRequest } from './lib/pitr.js';
 import type { ResolvedRepo } from '../pgbackrest/lib/repo.js';
 
-export interface PgPitrParams extends Omit<PgbackrestParams, 'node_crontab'> {
+export interface PgPitrParams {
   /** The request: target, source, options. Required. */
   pg_pitr?: PitrRequest;
-  patroni_port: number;
-  pg_namespace: string;
-  etcd_cluster: string;
-  etcd_port: number;
 }
+
+/** What pg_pitr reads from pgbackrest, pgsql and etcd, declared by those roles. */
+export type PgPitrRefs = PgbackrestParams & Omit<PgbackrestRefs, 'node_crontab'> & Pick<PgsqlParams, 'pg_namespace'> & Pick<PgsqlRefs, 'etcd_cluster' | 'etcd_port'>;
 
 /** Derived by the prepare hook. */
 export interface PgPitrDerived {
@@ -23,14 +24,11 @@ export interface PgPitrDerived {
   pitr_repo: ResolvedRepo;
 }
 
-export type PgPitrVars = PgPitrParams & PgPitrDerived & PgIdVars & Record<string, unknown>;
+export type PgPitrVars = PgPitrParams & PgPitrRefs & PgPitrDerived & PgIdVars;
 
 const { node_crontab: _unused, ...backupRefs } = backup;
 
-export const defaults: PgPitrParams = {
+export const defaults: PgPitrParams & PgPitrRefs = {
   ...backupRefs,
-  patroni_port: 8008,
-  pg_namespace: '/pg',
-  etcd_cluster: 'etcd',
-  etcd_port: 2379,
+  ...pick(pgsql, ['pg_namespace', 'etcd_cluster', 'etcd_port']),
 };

@@ -5,6 +5,9 @@
  * roles/haproxy/defaults.
  */
 import type { PgsqlVars } from '../pgsql/defaults.js';
+import type { PgbouncerParams } from '../pgbouncer/defaults.js';
+import type { NodeIdParams } from '../node_id/defaults.js';
+import type { ServiceView } from './lib/services.js';
 
 export type ServiceDest = 'default' | 'postgres' | 'pgbouncer' | number;
 
@@ -35,7 +38,7 @@ export interface PgServiceParams {
   pg_default_services: PgService[];
   pg_services: PgService[];
   /** '' = HAProxy on every member of the cluster (the only provider supported: see docs/access.md). */
-  pg_service_provider: string;
+  pg_service_provider: '';
   /** Install and run HAProxy on the members (Pigsty's node-level haproxy role folded in here). */
   haproxy_enabled: boolean;
   /** Apply service changes with a reload (pg_reload must be true too). */
@@ -51,7 +54,12 @@ export interface PgServiceParams {
   haproxy_maxconn: number;
 }
 
-export type PgServiceVars = PgsqlVars & PgServiceParams & { pgbouncer_port?: number; nodename?: string };
+/** Set by the service tasks: the services as rendered for this host. */
+export interface PgServiceSet {
+  pg_service_views?: ServiceView[];
+}
+
+export type PgServiceVars = PgsqlVars & PgServiceParams & PgServiceSet & Partial<Pick<PgbouncerParams, 'pgbouncer_port'>> & Partial<Pick<NodeIdParams, 'nodename'>>;
 
 export const defaults: PgServiceParams = {
   pg_default_services: [

@@ -1,4 +1,6 @@
 /** JSON schema (ajv) of the pg_service parameters. */
+import { paramSchema } from '../../src/api/params.js';
+import type { PgServiceParams } from './defaults.js';
 const str = { type: 'string' } as const;
 const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
 
@@ -20,14 +22,10 @@ export const serviceSchema = {
   additionalProperties: false,
 } as const;
 
-export const schema = {
-  type: 'object',
-  properties: {
+export const schema = paramSchema<PgServiceParams>({
     pg_default_services: { type: 'array', items: serviceSchema },
     pg_services: { type: 'array', items: serviceSchema },
     pg_service_provider: { const: '', description: "only '' (HAProxy on every member) is supported" },
-    pg_default_service_dest: { enum: ['postgres', 'pgbouncer'] },
-    pg_weight: { type: 'integer', minimum: 0, maximum: 255 },
     haproxy_enabled: { type: 'boolean' },
     haproxy_reload: { type: 'boolean' },
     haproxy_auth_enabled: { type: 'boolean' },
@@ -37,5 +35,4 @@ export const schema = {
     haproxy_client_timeout: { type: 'string', pattern: '^[0-9]+(us|ms|s|m|h|d)?$' },
     haproxy_server_timeout: { type: 'string', pattern: '^[0-9]+(us|ms|s|m|h|d)?$' },
     haproxy_maxconn: { type: 'integer', minimum: 1 },
-  },
-} as const;
+});

@@ -15,7 +15,12 @@ export interface PgVipParams {
   pg_vip_interval: number;
 }
 
-export type PgVipVars = PgsqlVars & PgVipParams;
+/** Set by the config tasks: the interface found for pg_vip_interface auto. */
+export interface PgVipSet {
+  pg_vip_iface_resolved?: string;
+}
+
+export type PgVipVars = PgsqlVars & PgVipParams & PgVipSet;
 
 export const defaults: PgVipParams = {
   pg_vip_enabled: false,

@@ -1,7 +1,7 @@
 /** JSON schema (ajv) of the pg_vip parameters. */
-export const schema = {
-  type: 'object',
-  properties: {
+import { paramSchema } from '../../src/api/params.js';
+import type { PgVipParams } from './defaults.js';
+export const schema = paramSchema<PgVipParams>({
     pg_vip_enabled: { type: 'boolean' },
     pg_vip_address: {
       type: 'string',
@@ -10,5 +10,4 @@ export const schema = {
     },
     pg_vip_interface: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]+$' },
     pg_vip_interval: { type: 'integer', minimum: 100 },
-  },
-} as const;
+});

@@ -3,6 +3,11 @@
  * Names and meanings follow Pigsty; additions are marked PGPLAY.
  */
 import type { PgIdVars } from '../pg_id/defaults.js';
+import type { ResolvedRepo, StanzaState } from './lib/repo.js';
+import type { RepoStanza } from './prepare.js';
+import { pick, type Boolish } from '../../src/api/params.js';
+import { defaults as pgsql, type PgsqlParams } from '../pgsql/defaults.js';
+import type { NodeParams } from '../node/defaults.js';
 
 /** A repository option value: written as `repo1-<key>=<value>` (booleans as y/n). */
 export type RepoValue = string | number | boolean;
@@ -22,11 +27,11 @@ export type RepoEntry = Record<string, RepoValue>;
 
 export interface PgbackrestParams {
   /** Enable pgBackRest (archive_command, config, stanza, initial backup, scripts). */
-  pgbackrest_enabled: boolean;
+  pgbackrest_enabled: Boolish;
   /** Which entry of `pgbackrest_repo` this cluster uses: `local`, `central` or a custom one. */
   pgbackrest_method: string;
   /** Take a full backup once the stanza exists (once: marker /etc/pgbackrest/initial.done). */
-  pgbackrest_init_backup: boolean;
+  pgbackrest_init_backup: Boolish;
   pgbackrest_log_dir: string;
   /** Repository definitions, selected by `pgbackrest_method`. */
   pgbackrest_repo: Record<string, RepoEntry>;
@@ -35,26 +40,30 @@ export interface PgbackrestParams {
   /** PGPLAY: archive-push queue limit: WAL beyond it is dropped (with a gap) rather than filling the disk. */
   pgbackrest_archive_queue_max: string;
 
-  // ---- references (owned by the pgsql / node roles)
-  pg_dbsu: string;
-  pg_dbsu_home: string;
-  pg_data: string;
-  pg_port: number;
-  pg_localhost: string;
-  pg_bin_dir: string;
-  pg_version: number;
-  pg_fs_backup: string;
-  pg_fs_main: string;
-  patroni_port: number;
-  /** Schedules (Pigsty's default: a daily full backup at 01:00); written by the pgsql role's pg_crontab. */
-  node_crontab: string[];
 }
 
-export type PgbackrestVars = PgbackrestParams & PgIdVars & Record<string, unknown>;
+/** pgsql's parameters pgbackrest reads. */
+export const PGSQL_REFS = ['pg_dbsu', 'pg_dbsu_home', 'pg_data', 'pg_port', 'pg_localhost', 'pg_bin_dir', 'pg_version', 'pg_fs_backup', 'pg_fs_main', 'patroni_port'] as const;
+
+/**
+ * Parameters of other roles pgbackrest reads, declared by their owners. node_crontab (the node
+ * role's) gets pgbackrest's own default, Pigsty's: a daily full backup at 01:00 (written by the
+ * pgsql role's pg_crontab).
+ */
+export type PgbackrestRefs = Pick<PgsqlParams, (typeof PGSQL_REFS)[number]> & Pick<NodeParams, 'node_crontab'>;
+
+/** Derived by the prepare hook (the repository in use) and set by the init tasks (the stanza read). */
+export interface PgbackrestDerived {
+  pgbackrest_repo_resolved: ResolvedRepo;
+  pgbackrest_repo_stanzas?: RepoStanza[];
+  pgbackrest_stanza?: StanzaState;
+}
+
+export type PgbackrestVars = PgbackrestParams & PgbackrestRefs & PgIdVars & PgbackrestDerived;
 
 export const LOCAL_REPO: RepoEntry = { path: '/pg/backup', retention_full_type: 'count', retention_full: 2 };
 
-export const defaults: PgbackrestParams = {
+export const defaults: PgbackrestParams & PgbackrestRefs = {
   pgbackrest_enabled: true,
   pgbackrest_method: 'local',
   pgbackrest_init_backup: true,
@@ -78,15 +87,6 @@ export const defaults: PgbackrestParams = {
   pgbackrest_packages: ['pgbackrest', 'lz4'],
   pgbackrest_archive_queue_max: '4GiB',
 
-  pg_dbsu: 'postgres',
-  pg_dbsu_home: '/var/lib/pgsql',
-  pg_data: '/pg/data',
-  pg_port: 5432,
-  pg_localhost: '/var/run/postgresql',
-  pg_bin_dir: '/usr/pgsql/bin',
-  pg_version: 15,
-  pg_fs_backup: '/data/backups',
-  pg_fs_main: '/data/postgres',
-  patroni_port: 8008,
+  ...pick(pgsql, PGSQL_REFS),
   node_crontab: ['00 01 * * * postgres /pg/bin/pg-backup full'],
 };

@@ -4,6 +4,7 @@
  * pgbouncer.ini are parameters here (`pgbouncer_*_pool_size`, ...), with Pigsty's values.
  */
 import type { HbaRule, PgsqlVars } from '../pgsql/defaults.js';
+import type { PgVipParams } from '../pg_vip/defaults.js';
 
 export type PoolMode = 'transaction' | 'session' | 'statement';
 
@@ -33,7 +34,13 @@ export interface PgbouncerParams {
   pgb_hba_rules: HbaRule[];
 }
 
-export type PgbouncerVars = PgsqlVars & PgbouncerParams;
+/** Set by the config tasks: the userlist to write (null: leave the file alone). */
+export interface PgbouncerSet {
+  pgb_userlist?: string | null;
+}
+
+/** pgsql's parameters, the VIP (a `${vip}` listen placeholder) and pgbouncer's own. */
+export type PgbouncerVars = PgsqlVars & Partial<Pick<PgVipParams, 'pg_vip_enabled' | 'pg_vip_address'>> & PgbouncerParams & PgbouncerSet;
 
 export const defaults: PgbouncerParams = {
   pgbouncer_enabled: true,

@@ -1,18 +1,16 @@
 /** JSON schema (ajv) of the pgbouncer parameters. */
+import { absPath, int, paramSchema, port, strList } from '../../src/api/params.js';
+import type { PgbouncerParams } from './defaults.js';
 import { hbaRuleSchema } from '../pgsql/schema.js';
 
-const int = (minimum: number, maximum?: number) => ({ type: 'integer', minimum, ...(maximum !== undefined ? { maximum } : {}) });
-
-export const schema = {
-  type: 'object',
-  properties: {
+export const schema = paramSchema<PgbouncerParams>({
     pgbouncer_enabled: { type: 'boolean' },
-    pgbouncer_port: int(1, 65535),
-    pgbouncer_log_dir: { type: 'string', pattern: '^/' },
+    pgbouncer_port: port,
+    pgbouncer_log_dir: absPath,
     pgbouncer_auth_query: { type: 'boolean' },
     pgbouncer_poolmode: { enum: ['transaction', 'session', 'statement'] },
     pgbouncer_sslmode: { enum: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] },
-    pgbouncer_ignore_param: { type: 'array', items: { type: 'string' } },
+    pgbouncer_ignore_param: strList,
     pgbouncer_max_client_conn: int(1),
     pgbouncer_default_pool_size: int(1),
     pgbouncer_min_pool_size: int(0),
@@ -22,5 +20,4 @@ export const schema = {
     pgbouncer_server_lifetime: int(0),
     pgb_default_hba_rules: { type: 'array', items: hbaRuleSchema },
     pgb_hba_rules: { type: 'array', items: hbaRuleSchema },
-  },
-} as const;
+});

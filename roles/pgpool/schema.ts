@@ -1,10 +1,8 @@
 /** JSON schema (ajv) of the pgpool parameters. */
-const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
-const int = (minimum: number) => ({ type: 'integer', minimum });
+import { int, paramSchema, port } from '../../src/api/params.js';
+import type { PgpoolParams } from './defaults.js';
 
-export const schema = {
-  type: 'object',
-  properties: {
+export const schema = paramSchema<PgpoolParams>({
     pgpool_enabled: { type: 'boolean' },
     pgpool_port: port,
     pgpool_pcp_port: port,
@@ -20,5 +18,4 @@ export const schema = {
     pgpool_sr_check_period: int(0),
     pgpool_auto_failback: { type: 'boolean' },
     pgpool_check_user: { type: 'string' },
-  },
-} as const;
+});

@@ -3,7 +3,11 @@
  * roles/pgsql/defaults/main.yml wherever Pigsty has the same knob; deviations (Debian bookworm
  * packages, PostgreSQL 15, no pgBackRest yet) are marked DEVIATION and listed in docs/pgsql.md.
  */
+import { pick, type Boolish } from '../../src/api/params.js';
 import type { PgIdVars } from '../pg_id/defaults.js';
+import type { Change } from './lib/sql.js';
+import { defaults as node, type NodeParams } from '../node/defaults.js';
+import { defaults as etcd, type EtcdParams } from '../etcd/defaults.js';
 
 export type HbaAuth = 'deny' | 'pwd' | 'ssl' | 'sha' | 'cert' | 'ssl-md5' | 'ssl-sha' | 'md5' | 'os' | 'ident' | 'peer' | 'trust' | 'reject' | 'scram-sha-256';
 export type HbaRole = 'default' | 'common' | 'primary' | 'replica' | 'offline' | 'standby' | 'delayed';
@@ -190,22 +194,36 @@ export interface PgsqlParams {
   pg_reload: boolean;
   pg_default_hba_rules: HbaRule[];
 
-  // ---- references to other roles' parameters
-  admin_ip: string;
+  // ---- PG_ACCESS
+  /** Intranet CIDRs of the `intra` HBA address alias. */
   node_firewall_intranet: string[];
-  /** Owned by the node role (and pgbackrest's backup schedule); pg_crontab writes it too. */
-  node_crontab?: string[];
-  etcd_port: number;
-  etcd_cluster: string;
-  /** Owned by roles/pgbackrest: when on, archive_command is pgBackRest's archive-push. */
-  pgbackrest_enabled?: boolean;
+  /** Where the default services route (pg_service, pgbouncer users). */
   pg_default_service_dest: 'pgbouncer' | 'postgres';
 }
 
-/** What pgsql tasks see: its parameters, pg_id's identity, and anything else in the inventory. */
-export type PgsqlVars = PgsqlParams & PgIdVars & Record<string, unknown>;
+/**
+ * Parameters of other roles that pgsql reads, declared by their owners: admin_ip and node_data
+ * (node), node_crontab (node; pgbackrest's backup schedule; pg_crontab writes it), the etcd
+ * endpoints (etcd), pgbackrest_enabled (pgbackrest: archive_command is pgBackRest's archive-push).
+ */
+export type PgsqlRefs = Pick<NodeParams, 'admin_ip' | 'node_data'> & Partial<Pick<NodeParams, 'node_crontab'>> & Pick<EtcdParams, 'etcd_port' | 'etcd_cluster'> & {
+  pgbackrest_enabled?: Boolish;
+};
 
-export const defaults: PgsqlParams = {
+/** Set by pgsql's tasks (set_fact): plans computed on the controller from what the hosts reported. */
+export interface PgsqlSet {
+  pg_dcs_patch?: Record<string, unknown> | null;
+  pg_dcs_params_changed?: boolean;
+  pg_db_plan?: Change[];
+  pg_user_plan?: Change[];
+  pg_hba_next?: string | null;
+  pg_dbsu_ssh_pubkey?: string;
+}
+
+/** What pgsql tasks see: its parameters, the ones it reads from other roles, pg_id's identity. */
+export type PgsqlVars = PgsqlParams & PgsqlRefs & PgIdVars & PgsqlSet;
+
+export const defaults: PgsqlParams & Omit<PgsqlRefs, 'node_crontab' | 'pgbackrest_enabled'> = {
   pg_users: [],
   pg_databases: [],
   pg_hba_rules: [],
@@ -331,9 +349,8 @@ export const defaults: PgsqlParams = {
     { user: '+dbrole_offline', db: 'all', addr: 'intra', auth: 'pwd', title: 'allow etl offline tasks from intranet', order: 650 },
   ],
 
-  admin_ip: '10.10.10.10',
   node_firewall_intranet: ['10.0.0.0/8', '192.168.0.0/16', '172.16.0.0/12'],
-  etcd_port: 2379,
-  etcd_cluster: 'etcd',
   pg_default_service_dest: 'pgbouncer',
+  ...pick(node, ['admin_ip', 'node_data']),
+  ...pick(etcd, ['etcd_port', 'etcd_cluster']),
 };

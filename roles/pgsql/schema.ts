@@ -1,9 +1,10 @@
 /** JSON schema (ajv) of the pgsql parameters: types and enums, so errors say what is allowed. */
+import { absPath, int, paramSchema, port, type ObjectSchema } from '../../src/api/params.js';
+import type { PgsqlParams } from './defaults.js';
 import { ADDR_ALIASES, HBA_AUTHS, HBA_ROLES } from './lib/hba.js';
 
 const str = { type: 'string' } as const;
 const bool = { type: 'boolean' } as const;
-const int = (minimum?: number, maximum?: number) => ({ type: 'integer', ...(minimum !== undefined ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}) });
 const strList = { type: 'array', items: str } as const;
 const paramMap = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } } as const;
 
@@ -51,9 +52,14 @@ export const databaseSchema = {
   additionalProperties: false,
 } as const;
 
-export const schema = {
+const rtoPlan = { type: 'array', minItems: 10, maxItems: 10 } as const;
+const rtoPlans: ObjectSchema = {
   type: 'object',
-  properties: {
+  properties: { fast: rtoPlan, norm: rtoPlan, safe: rtoPlan, wide: rtoPlan },
+  description: 'per RTO: [ttl, loop_wait, retry_timeout, primary_start_timeout, safety_margin, inter, fastinter, downinter, rise, fall]',
+};
+
+export const schema = paramSchema<PgsqlParams>({
     pg_users: { type: 'array', items: userSchema },
     pg_default_roles: { type: 'array', items: userSchema },
     pg_databases: { type: 'array', items: databaseSchema },
@@ -63,25 +69,25 @@ export const schema = {
     pg_dbsu: str,
     pg_dbsu_uid: int(1, 65535),
     pg_dbsu_sudo: { enum: ['none', 'limit', 'all', 'nopass'] },
-    pg_dbsu_home: str,
+    pg_dbsu_home: absPath,
     pg_dbsu_ssh_exchange: bool,
     pg_version: int(10, 30),
-    pg_bin_dir: str,
-    pg_log_dir: str,
+    pg_bin_dir: absPath,
+    pg_log_dir: absPath,
     pg_packages: strList,
     pg_extensions: strList,
-    pg_data: str,
-    pg_fs_main: str,
-    pg_fs_backup: str,
+    pg_data: absPath,
+    pg_fs_main: absPath,
+    pg_fs_backup: absPath,
     pg_storage_type: { enum: ['SSD', 'HDD'] },
     pg_listen: str,
-    pg_port: int(1, 65535),
-    pg_localhost: str,
+    pg_port: port,
+    pg_localhost: absPath,
     patroni_enabled: bool,
     patroni_mode: { enum: ['default', 'pause', 'remove'] },
-    pg_namespace: { type: 'string', pattern: '^/' },
-    patroni_port: int(1, 65535),
-    patroni_log_dir: str,
+    pg_namespace: absPath,
+    patroni_port: port,
+    patroni_log_dir: absPath,
     patroni_ssl_enabled: { const: false, description: 'Patroni REST API TLS is not supported yet' },
     patroni_watchdog_mode: { enum: ['off', 'automatic', 'required'] },
     patroni_username: str,
@@ -112,7 +118,9 @@ export const schema = {
     pg_monitor_username: str,
     pg_monitor_password: str,
     pg_dbsu_password: str,
-    node_crontab: strList,
     node_firewall_intranet: strList,
-  },
-} as const;
+    pg_default_service_dest: { enum: ['postgres', 'pgbouncer'] },
+    pg_delay: { anyOf: [int(0), { type: 'string', pattern: '^[0-9]+(ms|s|min|h|d)?$' }], description: 'apply delay of a delayed replica' },
+    pg_rto_plan: rtoPlans,
+    pg_default_extensions: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, schema: str, version: str, state: { enum: ['absent'] } }, additionalProperties: false } },
+});

@@ -5,6 +5,7 @@
 import { assert, block, fileBeside, local, task } from '../../../src/api/playbook.js';
 import type { HostCtx, TaskNode } from '../../../src/api/types.js';
 import { apt, command, file, service, shell, template } from '../../../src/operations/index.js';
+import { sh } from '../../../src/operations/shell-quote.js';
 import type { EtcdVars } from '../defaults.js';
 
 type H = HostCtx<EtcdVars>;
@@ -31,14 +32,14 @@ export const tasks: TaskNode<EtcdVars>[] = [
         changed_when: () => false,
         failed_when: () => false,
         register: 'etcd_exists',
-        do: (h) => command({ cmd: ['ls', `${h.vars.etcd_data}`] }),
+        do: (h) => command({ cmd: ['ls', h.vars.etcd_data] }),
       }),
       assert<EtcdVars>('etcd safeguard', (h) => !(exists(h) && h.vars.etcd_clean && h.vars.etcd_safeguard), {
         msg: (h) => `abort: etcd ${h.vars.etcd_instance} @ ${h.name} has data in ${h.vars.etcd_data} and etcd_safeguard is on; set etcd_safeguard: false to allow etcd_clean to purge it`,
       }),
       task<EtcdVars>('purge existing etcd (etcd_clean)', {
         when: (h) => exists(h) && h.vars.etcd_clean && !h.vars.etcd_safeguard,
-        do: (h) => shell({ cmd: `systemctl stop etcd || true; rm -rf ${h.vars.etcd_data}/member` }),
+        do: (h) => shell({ cmd: sh`systemctl stop etcd || true; rm -rf ${h.vars.etcd_data}/member` }),
       }),
     ],
   }),

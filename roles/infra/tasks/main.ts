@@ -7,6 +7,7 @@ import { block, flushHandlers, handler, task } from '../../../src/api/playbook.j
 import type { HostCtx, TaskNode } from '../../../src/api/types.js';
 import { apt, copy, file, http, service, shell, wait_for } from '../../../src/operations/index.js';
 import { parseSeq } from '../../pg_id/identity.js';
+import { raw, sh } from '../../../src/operations/shell-quote.js';
 import type { InfraVars } from '../defaults.js';
 import {
   ALERTMANAGER_CONF, PROMETHEUS_CONF, RULES_FILE, SD_KINDS, alertmanagerArgs, alertmanagerConfig, defaultsFile, prometheusArgs, prometheusConfig, targetPath, targetsFile,
@@ -15,7 +16,6 @@ import {
 import { rulesFile } from '../lib/rules.js';
 
 type H = HostCtx<InfraVars>;
-const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The infra node's own targets: Prometheus and Alertmanager. */
 export function infraTargets(h: H): TargetGroup[] {
@@ -139,9 +139,9 @@ export const tasks: TaskNode<InfraVars>[] = [
         register: 'etcd_stale',
         changed_when: (r) => !!r.stdout?.trim(),
         do: (h) => {
-          const keep = etcdTargets(h).map((m) => `! -name ${sh(`${m.name}.yml`)}`).join(' ');
+          const keep = etcdTargets(h).flatMap((m) => ['!', '-name', `${m.name}.yml`]);
           const dir = `${h.vars.prometheus_sd_dir}/etcd`;
-          return shell({ cmd: `[ -d ${sh(dir)} ] || exit 0; find ${sh(dir)} -maxdepth 1 -name '*.yml' ${keep} -print${h.check ? '' : ' -delete'}` });
+          return shell({ cmd: sh`[ -d ${dir} ] || exit 0; find ${dir} -maxdepth 1 -name '*.yml' ${keep} -print${raw(h.check ? '' : ' -delete')}` });
         },
         check_mode: false,
       }),

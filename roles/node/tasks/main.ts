@@ -6,6 +6,7 @@ import { block, fileBeside, task } from '../../../src/api/playbook.js';
 import type { HostCtx, TaskNode } from '../../../src/api/types.js';
 import { apt, blockinfile, command, copy, cron, file, group, lineinfile, service, shell, sysctl, user } from '../../../src/operations/index.js';
 import { expandPackages } from '../../pgsql/tasks/install.js';
+import { sh } from '../../../src/operations/shell-quote.js';
 import type { NodeVars } from '../defaults.js';
 import { sysctlFile } from '../tune.js';
 
@@ -107,7 +108,7 @@ export const tasks: TaskNode<NodeVars>[] = [
   task<NodeVars>('write node aliases', {
     tags: ['node_alias'],
     when: (h) => Object.keys(h.vars.node_aliases ?? {}).length > 0,
-    do: (h) => copy({ dest: '/etc/profile.d/node.alias.sh', mode: '0644', content: Object.entries(h.vars.node_aliases).map(([k, v]) => `alias ${k}='${v.replace(/'/g, `'\\''`)}'`).join('\n') + '\n' }),
+    do: (h) => copy({ dest: '/etc/profile.d/node.alias.sh', mode: '0644', content: Object.entries(h.vars.node_aliases).map(([k, v]) => sh`alias ${k}=${v}`).join('\n') + '\n' }),
   }),
   task<NodeVars>('set pam ulimit', {
     tags: ['node_ulimit'],

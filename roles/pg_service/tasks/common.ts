@@ -2,6 +2,7 @@
 import type { HostCtx } from '../../../src/api/types.js';
 import type { PgServiceVars, PgService } from '../defaults.js';
 import { serviceView, type Member, type ServiceView } from '../lib/services.js';
+import { sh } from '../../../src/operations/shell-quote.js';
 
 export type H = HostCtx<PgServiceVars>;
 
@@ -10,12 +11,10 @@ export const CONF_D = '/etc/haproxy/conf.d';
 /** Touched by haproxy.service on start and reload (see roles/pgbouncer/lib/daemon.ts). */
 export const HAPROXY_STAMP = '/run/haproxy.pgplay-loaded';
 
-export const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** The cluster's members as services see them (merged variables of each member). */
 export function members(h: H): Member[] {
   return (h.vars.pg_cluster_members ?? []).map((ip) => {
-    const v = ip === h.name ? (h.vars as Record<string, unknown>) : h.inventory.hostvars(ip);
+    const v = ip === h.name ? { ...h.vars } : h.inventory.hostvars(ip);
     return { ...v, inventory_hostname: ip } as Member;
   });
 }
@@ -33,5 +32,5 @@ export const serviceFile = (s: ServiceView) => `${CONF_D}/${s.id}.cfg`;
  * duplicate proxy name is caught before the file replaces the live one.
  */
 export function validateService(dest: string): string {
-  return `set -- ; for f in ${CONF_D}/*.cfg; do [ -e "$f" ] && [ "$f" != ${sq(dest)} ] && set -- "$@" -f "$f"; done; /usr/sbin/haproxy -c -q -f ${HAPROXY_CFG} "$@" -f %s`;
+  return sh`set -- ; for f in ${CONF_D}/*.cfg; do [ -e "$f" ] && [ "$f" != ${dest} ] && set -- "$@" -f "$f"; done; /usr/sbin/haproxy -c -q -f ${HAPROXY_CFG} "$@" -f %s`;
 }

@@ -10,7 +10,8 @@ import type { TaskNode } from '../../../src/api/types.js';
 import { command, file, shell, template } from '../../../src/operations/index.js';
 import type { PgServiceVars } from '../defaults.js';
 import type { ServiceView } from '../lib/services.js';
-import { CONF_D, HAPROXY_CFG, serviceFile, services, sq, validateService } from './common.js';
+import { CONF_D, HAPROXY_CFG, serviceFile, services, validateService } from './common.js';
+import { sh } from '../../../src/operations/shell-quote.js';
 
 const tpl = fileBeside(import.meta.url, '../templates/service.cfg.hbs');
 
@@ -23,19 +24,19 @@ export const config: TaskNode<PgServiceVars>[] = [
   }),
   task<PgServiceVars, ServiceView>('render haproxy service config', {
     register: 'pg_service_files',
-    loop: (h) => h.vars.pg_service_views as ServiceView[],
+    loop: (h) => h.vars.pg_service_views ?? [],
     do: (h, s) => template({ src: tpl, dest: serviceFile(s), vars: { s, host: h.name }, owner: 'root', group: 'root', mode: '0644', validate: validateService(serviceFile(s)) }),
   }),
   task<PgServiceVars>('find stale service files of this cluster', {
     check_mode: false,
     changed_when: () => false,
     register: 'pg_service_existing',
-    do: (h) => shell({ cmd: `grep -l -x -F ${sq(`# pgplay-cluster: ${h.vars.pg_cluster}`)} ${CONF_D}/*.cfg 2>/dev/null || true` }),
+    do: (h) => shell({ cmd: sh`grep -l -x -F ${`# pgplay-cluster: ${h.vars.pg_cluster}`} ${CONF_D}/*.cfg 2>/dev/null || true` }),
   }),
   task<PgServiceVars, string>('remove stale service files', {
     register: 'pg_service_removed',
     loop: (h) => {
-      const want = new Set((h.vars.pg_service_views as ServiceView[]).map(serviceFile));
+      const want = new Set((h.vars.pg_service_views ?? []).map(serviceFile));
       return (h.reg.pg_service_existing?.stdout ?? '').split('\n').map((l) => l.trim()).filter((f) => f && !want.has(f));
     },
     do: (_h, path) => file({ path, state: 'absent' }),

@@ -9,11 +9,11 @@ import { assert, block, fileBeside, local, task } from '../../../src/api/playboo
 import type { HostCtx, TaskNode } from '../../../src/api/types.js';
 import { apt, http, service, shell, template } from '../../../src/operations/index.js';
 import { etcdEndpoints } from '../../pgsql/lib/patroni.js';
+import { sh } from '../../../src/operations/shell-quote.js';
 import type { PgVipVars } from '../defaults.js';
 
 type H = HostCtx<PgVipVars>;
 const tpl = (name: string) => fileBeside(import.meta.url, `../templates/${name}`);
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export const leaderKey = (v: Pick<PgVipVars, 'pg_namespace' | 'pg_cluster'>) => `${String(v.pg_namespace).replace(/\/+$/, '')}/${v.pg_cluster}/leader`;
 const vip = (h: H) => String(h.vars.pg_vip_address).split('/');
@@ -22,7 +22,7 @@ const iface = (h: H) => (wantsAuto(h) ? String(h.vars.pg_vip_iface_resolved ?? '
 
 /** awk over `ip -o -4 addr show`: the interface holding ADDR. */
 export function resolveIfaceScript(addr: string): string {
-  return `ip -o -4 addr show | awk -v ip=${sq(addr)} '$3 == "inet" { split($4, a, "/"); if (a[1] == ip) { sub(/@.*/, "", $2); print $2; found = 1; exit } } END { exit found ? 0 : 1 }'`;
+  return sh`ip -o -4 addr show | awk -v ip=${addr} '$3 == "inet" { split($4, a, "/"); if (a[1] == ip) { sub(/@.*/, "", $2); print $2; found = 1; exit } } END { exit found ? 0 : 1 }'`;
 }
 
 const config: TaskNode<PgVipVars>[] = [

@@ -7,10 +7,10 @@ import type { RepoStanza } from '../prepare.js';
 export type H = HostCtx<PgbackrestVars>;
 
 /** The repository this host uses (resolved by the prepare hook). */
-export const repoOf = (h: H): ResolvedRepo => h.vars.pgbackrest_repo_resolved as ResolvedRepo;
+export const repoOf = (h: H): ResolvedRepo => h.vars.pgbackrest_repo_resolved;
 export const remoteOf = (h: H) => repoOf(h)?.remote;
 export const isRemote = (h: H) => !!remoteOf(h);
-export const stanzasOf = (h: H): RepoStanza[] => (h.vars.pgbackrest_repo_stanzas as RepoStanza[] | undefined) ?? [];
+export const stanzasOf = (h: H): RepoStanza[] => h.vars.pgbackrest_repo_stanzas ?? [];
 
 /** Repository lines hold a secret (cipher pass, object store keys): the files are then diffed as hidden. */
 export const SECRET_OPTION = /(cipher-pass|key-secret|s3-key=|s3-token|gcs-key|azure-key|sftp-private-key-passphrase)/;

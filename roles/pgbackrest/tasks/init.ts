@@ -10,7 +10,7 @@ import type { TaskNode } from '../../../src/api/types.js';
 import { shell } from '../../../src/operations/index.js';
 import { q } from '../../../src/operations/shell-quote.js';
 import type { PgbackrestVars } from '../defaults.js';
-import { INITIAL_MARKER, mismatchMessage, stanzaState, type StanzaState } from '../lib/repo.js';
+import { INITIAL_MARKER, mismatchMessage, stanzaState } from '../lib/repo.js';
 import { isRemote, repoOf, type H } from './common.js';
 import { kv, ran } from '../../../src/api/results.js';
 
@@ -33,7 +33,7 @@ export function probeScript(h: H): string {
 
 export const infoOf = (h: H) => (h.reg.pgbackrest_state?.stdout ?? '').split('---info---\n')[1] ?? '';
 export const probe = (h: H) => kv(h.reg.pgbackrest_state);
-export const stanzaOf = (h: H) => h.vars.pgbackrest_stanza as StanzaState | undefined;
+export const stanzaOf = (h: H) => h.vars.pgbackrest_stanza;
 /** This instance is the primary right now (not only in the inventory). */
 export const livePrimary = (h: H) => probe(h).role === 'primary';
 

@@ -12,10 +12,10 @@
  *   would change a config file). Never a restart.
  */
 import { local, task } from '../../../src/api/playbook.js';
-import type { HostCtx, TaskNode, TaskResult, Vars } from '../../../src/api/types.js';
+import type { HostCtx, TaskNode, TaskResult } from '../../../src/api/types.js';
 import { service, shell, wait_for } from '../../../src/operations/index.js';
+import { sh } from '../../../src/operations/shell-quote.js';
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export interface DaemonSpec<V> {
   /** systemd unit name without .service */
@@ -49,11 +49,10 @@ export interface DaemonState {
 
 /** The probe's shell script: LoadState, `active|inactive`, `stamp|nostamp`, then files newer than the stamp. */
 export function probeScript(unit: string, stamp: string, watch: string[]): string {
-  const w = watch.map(sq).join(' ');
   return [
-    `systemctl show -p LoadState --value ${sq(unit)} 2>/dev/null || echo not-found`,
-    `if systemctl is-active --quiet ${sq(unit)}; then echo active; else echo inactive; fi`,
-    `if [ -e ${sq(stamp)} ]; then echo stamp; find ${w} -newer ${sq(stamp)} -print 2>/dev/null | sort; else echo nostamp; fi`,
+    sh`systemctl show -p LoadState --value ${unit} 2>/dev/null || echo not-found`,
+    sh`if systemctl is-active --quiet ${unit}; then echo active; else echo inactive; fi`,
+    sh`if [ -e ${stamp} ]; then echo stamp; find ${watch} -newer ${stamp} -print 2>/dev/null | sort; else echo nostamp; fi`,
   ].join('\n');
 }
 
@@ -71,7 +70,7 @@ export const probed = (r: TaskResult | undefined): DaemonState | undefined => (r
  * a wait for the port) and reload tasks (a fresh probe, then a reload when a config file is newer
  * than the stamp). Each list is meant for its own tagged block (launch, reload).
  */
-export function daemonTasks<V extends Vars>(s: DaemonSpec<V>) {
+export function daemonTasks<V>(s: DaemonSpec<V>) {
   const probe = (reg: string) =>
     task<V>(`probe ${s.unit} state`, {
       check_mode: false,

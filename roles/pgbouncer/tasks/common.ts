@@ -13,8 +13,8 @@ export const PGB_FILES = ['pgbouncer.ini', 'database.txt', 'useropts.txt', 'pgb_
 export function listenAddr(h: H): string {
   const v = h.vars;
   let s = String(v.pg_listen ?? '0.0.0.0').replaceAll('${ip}', h.name).replaceAll('${lo}', '127.0.0.1');
-  const vip = String((v as Record<string, unknown>).pg_vip_address ?? '');
-  if ((v as Record<string, unknown>).pg_vip_enabled === true && vip.includes('/')) s = s.replaceAll('${vip}', vip.split('/')[0]);
+  const vip = String(v.pg_vip_address ?? '');
+  if (v.pg_vip_enabled === true && vip.includes('/')) s = s.replaceAll('${vip}', vip.split('/')[0]);
   return s;
 }
 

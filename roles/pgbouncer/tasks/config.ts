@@ -8,7 +8,7 @@ import { block, fileBeside, local, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
 import { registerSecret } from '../../../src/api/secrets.js';
 import { command, copy, pg_query, template } from '../../../src/operations/index.js';
-import { lit } from '../../pgsql/lib/sql.js';
+import { lit } from '../../../src/operations/sql-quote.js';
 import { cell, jsonCell, psql } from '../../pgsql/tasks/common.js';
 import type { PgbouncerVars } from '../defaults.js';
 import { databaseFile, pooledDatabases, renderPgbHba, userlistFile, userlistNames, userOptsFile } from '../lib/pgbouncer.js';

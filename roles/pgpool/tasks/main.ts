@@ -17,7 +17,7 @@ const tpl = (name: string) => fileBeside(import.meta.url, `../templates/${name}`
 const owned = (h: H, mode: string) => ({ owner: h.vars.pg_dbsu, group: 'postgres', mode });
 
 const members = (h: H) =>
-  (h.vars.pg_cluster_members ?? []).map((ip) => ({ ...(ip === h.name ? (h.vars as Record<string, unknown>) : h.inventory.hostvars(ip)), inventory_hostname: ip }));
+  (h.vars.pg_cluster_members ?? []).map((ip) => ({ ...(ip === h.name ? { ...h.vars } : h.inventory.hostvars(ip)), inventory_hostname: ip }));
 
 const install: TaskNode<PgpoolVars>[] = [task<PgpoolVars>('install pgpool2', { do: () => apt({ name: ['pgpool2'], state: 'present' }) })];
 

@@ -4,7 +4,8 @@
  * extensions, the CONNECT/CREATE privileges of PUBLIC and the owner's default privileges.
  */
 import type { DbExtension, DbSchema, PgDatabase } from '../defaults.js';
-import { ident, lit, parseSetconfig, setValue, settingText, type Change } from './sql.js';
+import { ident, lit } from '../../../src/operations/sql-quote.js';
+import { parseSetconfig, setValue, settingText, type Change } from './sql.js';
 
 export interface DbState {
   name: string;

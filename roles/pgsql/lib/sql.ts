@@ -1,9 +1,5 @@
-/** SQL quoting and the "apply a plan" script shared by pg_user and pg_db. */
-
-/** SQL identifier, always quoted. */
-export const ident = (s: string): string => `"${String(s).replace(/"/g, '""')}"`;
-/** SQL string literal. */
-export const lit = (s: string | number | boolean): string => `'${String(s).replace(/'/g, "''")}'`;
+/** The "apply a plan" script shared by pg_user and pg_db (quoting: src/operations/sql-quote.ts). */
+import { ident, lit } from '../../../src/operations/sql-quote.js';
 
 /** One change: what is shown to the operator, and the SQL that makes it. */
 export interface Change {

@@ -3,7 +3,8 @@
  * statements that change something, so a second run reports nothing to do.
  */
 import type { PgUser, PgsqlParams, RoleMembership } from '../defaults.js';
-import { ident, lit, parseSetconfig, setValue, settingText, type Change } from './sql.js';
+import { ident, lit } from '../../../src/operations/sql-quote.js';
+import { parseSetconfig, setValue, settingText, type Change } from './sql.js';
 import { md5Verifier, passwordMatches, scramVerifier, isVerifier } from './scram.js';
 
 export interface RoleState {

@@ -4,18 +4,16 @@ import { local, task } from '../../../src/api/playbook.js';
 import { pg_query } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 import { ran } from '../../../src/api/results.js';
+import { raw, sh } from '../../../src/operations/shell-quote.js';
 
 export type H = HostCtx<PgsqlVars>;
 
 export const PATRONI_CONF = '/etc/patroni/patroni.yml';
 export const patronictl = (h: H) => `/usr/bin/patronictl -c ${PATRONI_CONF}`;
 
-/** Conservative shell quoting for values we put on a command line (names, paths). */
-export const sh = (s: string | number) => `'${String(s).replace(/'/g, `'\\''`)}'`;
-
 /** A psql command line run by the dbsu over the local socket. */
 export const psql = (h: H, db = 'postgres', extra = '') =>
-  `${h.vars.pg_bin_dir}/psql -X -q -v ON_ERROR_STOP=1 -h ${sh(h.vars.pg_localhost)} -p ${h.vars.pg_port} -d ${sh(db)}${extra ? ' ' + extra : ''}`;
+  sh`${h.vars.pg_bin_dir}/psql -X -q -v ON_ERROR_STOP=1 -h ${h.vars.pg_localhost} -p ${h.vars.pg_port} -d ${db}${raw(extra ? ' ' + extra : '')}`;
 
 /** First cell of the first row of a pg_query result (our reads return one JSON column). */
 export function cell(r: TaskResult | undefined): string | undefined {

@@ -11,6 +11,7 @@ import type { PgsqlVars } from '../defaults.js';
 import { patroniVars, etcdEndpoints } from '../lib/patroni.js';
 import { cell, ins, patronictl, pgRunning, type H } from './common.js';
 import { ran } from '../../../src/api/results.js';
+import { raw, sh } from '../../../src/operations/shell-quote.js';
 
 export const confPath = (h: H) => `/pg/conf/${h.vars.pg_instance}.yml`;
 const patroniUrl = (h: H, p: string) => `http://${h.name}:${h.vars.patroni_port}${p}`;
@@ -51,7 +52,7 @@ export function etcdCheck(tags: string[] = []): TaskNode<PgsqlVars>[] {
       failed_when: () => false,
       do: (h) =>
         shell({
-          cmd: `for e in ${etcdEndpoints(h).join(' ') || 'none'}; do curl -fsS -m 3 "http://$e/health" 2>/dev/null | grep -q '"health":"true"' && echo "$e" && exit 0; done; exit 1`,
+          cmd: sh`for e in ${etcdEndpoints(h).length ? etcdEndpoints(h) : ['none']}; do curl -fsS -m 3 "http://$e/health" 2>/dev/null | grep -q '"health":"true"' && echo "$e" && exit 0; done; exit 1`,
         }),
     }),
     assert<PgsqlVars>('etcd is reachable', (h) => h.reg.pg_etcd_check?.rc === 0, {
@@ -176,7 +177,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
           const ctl = patronictl(h);
           const cls = h.vars.pg_cluster;
           const replicas = (h.vars.pg_cluster_replicas ?? []).map((ip) => `${cls}-${String(h.inventory.hostvars(ip).pg_seq)}`);
-          const cmd = [replicas.length ? `${ctl} restart ${cls} ${replicas.join(' ')} --force` : '', `${ctl} restart ${cls} ${h.vars.pg_primary_ins} --force`]
+          const cmd = [replicas.length ? sh`${raw(ctl)} restart ${cls} ${replicas} --force` : '', sh`${raw(ctl)} restart ${cls} ${h.vars.pg_primary_ins} --force`]
             .filter(Boolean)
             .join(' && ');
           return {

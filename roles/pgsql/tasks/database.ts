@@ -9,10 +9,12 @@ import { command, pg_query } from '../../../src/operations/index.js';
 import type { PgDatabase, PgsqlVars } from '../defaults.js';
 import { planScript, type Change } from '../lib/sql.js';
 import { planDatabaseInner, planDatabases, readDatabasesSql, READ_DB_INNER_SQL, type DbInnerState, type DbPlanOptions, type DbState } from '../lib/databases.js';
-import { isLeader, jsonCell, leaderProbe, psql, sh, type H } from './common.js';
+import { isLeader, jsonCell, leaderProbe, psql, type H } from './common.js';
+import { raw, sh } from '../../../src/operations/shell-quote.js';
+import { sql } from '../../../src/operations/sql-quote.js';
 import { ran } from '../../../src/api/results.js';
 
-const plan = (h: H): Change[] => (h.vars.pg_db_plan as Change[] | undefined) ?? [];
+const plan = (h: H): Change[] => h.vars.pg_db_plan ?? [];
 const names = (h: H) => (h.vars.pg_databases ?? []).map((d) => d.name);
 /** template1 and the primary database get pg_default_schemas / pg_default_extensions (Pigsty's pg-init-template). */
 export const templateDbs = (h: H): PgDatabase[] => {
@@ -33,8 +35,8 @@ const opts = (h: H): DbPlanOptions => ({
 function readInnerScript(h: H): string {
   const lines = ['set -e'];
   for (const n of [...templateDbs(h).map((d) => d.name), ...names(h)]) {
-    const exists = `${psql(h, 'postgres', '-At')} -c ${sh(`SELECT 1 FROM pg_database WHERE datname = '${n.replace(/'/g, "''")}' AND datallowconn`)}`;
-    lines.push(`if [ "$(${exists})" = 1 ]; then ${psql(h, n, '-At')} -c ${sh(READ_DB_INNER_SQL)}; fi`);
+    const exists = sh`${raw(psql(h, 'postgres', '-At'))} -c ${sql`SELECT 1 FROM pg_database WHERE datname = ${n} AND datallowconn`}`;
+    lines.push(sh`if [ "$(${raw(exists)})" = 1 ]; then ${raw(psql(h, n, '-At'))} -c ${READ_DB_INNER_SQL}; fi`);
   }
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import type { TaskNode } from '../../../src/api/types.js';
 import { apt, copy, file, service, shell, template, user } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 import { failedUnlessCheck, type H } from './common.js';
+import { sh } from '../../../src/operations/shell-quote.js';
 
 /** Package names from Pigsty-style lists: comma/space separated, `${pg_version}` / `$v` substituted. */
 export function expandPackages(lists: string[], version: number): string[] {
@@ -89,7 +90,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         changed_when: (r) => /dropped/.test(r.stdout ?? ''),
         do: (h) =>
           shell({
-            cmd: `if [ -d /etc/postgresql/${h.vars.pg_version}/main ]; then pg_dropcluster --stop ${h.vars.pg_version} main && echo dropped; fi`,
+            cmd: sh`if [ -d /etc/postgresql/${h.vars.pg_version}/main ]; then pg_dropcluster --stop ${h.vars.pg_version} main && echo dropped; fi`,
             removes: `/etc/postgresql/${h.vars.pg_version}/main`,
           }),
       }),
@@ -109,11 +110,11 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         mode: '0644',
         content: [
           '# managed by pgplay (tag pg_path)',
-          `export PATH="${h.vars.pg_bin_dir}:/pg/bin:$PATH"`,
-          `export PGHOME=${path.posix.dirname(h.vars.pg_bin_dir)}`,
-          `export PGDATA=${h.vars.pg_data}`,
-          `export PGPORT=${h.vars.pg_port}`,
-          `export PGDATABASE=${h.vars.pg_primary_db}`,
+          sh`export PATH=${h.vars.pg_bin_dir}:/pg/bin:"$PATH"`,
+          sh`export PGHOME=${path.posix.dirname(h.vars.pg_bin_dir)}`,
+          sh`export PGDATA=${h.vars.pg_data}`,
+          sh`export PGPORT=${h.vars.pg_port}`,
+          sh`export PGDATABASE=${h.vars.pg_primary_db}`,
           '',
         ].join('\n'),
       }),

@@ -11,7 +11,8 @@ import { hbaBlock, replaceHbaBlock } from '../lib/patroni.js';
 import { confPath, etcdCheck } from './config.js';
 import { cell, failedUnlessCheck, ins, patronictl, type H } from './common.js';
 import { ran } from '../../../src/api/results.js';
-import { q as shellQuote } from '../../../src/operations/shell-quote.js';
+import { raw, sh } from '../../../src/operations/shell-quote.js';
+import { sql } from '../../../src/operations/sql-quote.js';
 
 /**
  * 'self' when this instance is the writable leader (standby leader with pg_upstream), the leader's
@@ -38,8 +39,7 @@ export function primaryReady(h: H, out: string): string {
  * counts only once that user has its password.
  */
 export const readySql = (h: H) =>
-  `SELECT CASE WHEN pg_is_in_recovery() THEN 't' WHEN EXISTS (SELECT 1 FROM pg_authid WHERE rolname = ${sqlLiteral(h.vars.pg_replication_username)} AND rolpassword IS NOT NULL) THEN 'f' ELSE '' END`;
-const sqlLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  sql`SELECT CASE WHEN pg_is_in_recovery() THEN 't' WHEN EXISTS (SELECT 1 FROM pg_authid WHERE rolname = ${h.vars.pg_replication_username} AND rolpassword IS NOT NULL) THEN 'f' ELSE '' END`;
 
 const loadTimeSql = `SELECT extract(epoch FROM pg_conf_load_time())::text AS conf_load_time`;
 const q = (h: H, sql: string, extra: object = {}) => pg_query({ sql, port: h.vars.pg_port, dbsu: h.vars.pg_dbsu, ...extra });
@@ -74,7 +74,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
         become_user: (h) => h.vars.pg_dbsu,
         do: (h) =>
           command({
-            cmd: `cd /tmp; ${h.vars.pg_bin_dir}/psql -h ${h.vars.pg_localhost} -p ${h.vars.pg_port} -X -Atqc ${shellQuote(readySql(h))} postgres 2>/dev/null; echo; curl -s -m 3 http://${h.name}:${h.vars.patroni_port}/cluster || true`,
+            cmd: sh`cd /tmp; ${h.vars.pg_bin_dir}/psql -h ${h.vars.pg_localhost} -p ${h.vars.pg_port} -X -Atqc ${readySql(h)} postgres 2>/dev/null; echo; curl -s -m 3 http://${h.name}:${h.vars.patroni_port}/cluster || true`,
           }),
       }),
       local<PgsqlVars>('primary is the leader', {
@@ -204,7 +204,7 @@ export const tasks: TaskNode<PgsqlVars>[] = [
       task<PgsqlVars>('read cluster state', { check_mode: false, register: 'pg_cluster_state', do: (h) => http({ url: `http://${h.name}:${h.vars.patroni_port}/cluster`, timeout: 10 }) }),
       task<PgsqlVars>('pause patroni', {
         when: (h) => !(h.reg.pg_cluster_state?.data as { json?: { pause?: boolean } })?.json?.pause,
-        do: (h) => command({ cmd: `${patronictl(h)} pause ${h.vars.pg_cluster} --wait` }),
+        do: (h) => command({ cmd: sh`${raw(patronictl(h))} pause ${h.vars.pg_cluster} --wait` }),
       }),
     ],
   }),

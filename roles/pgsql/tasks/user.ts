@@ -12,7 +12,7 @@ import { planUsers, readRolesSql, systemRoles, wantedRoles, USER_NAME_RE, type R
 import { isLeader, jsonCell, leaderProbe, psql, type H } from './common.js';
 import { ran } from '../../../src/api/results.js';
 
-const plan = (h: H): Change[] => (h.vars.pg_user_plan as Change[] | undefined) ?? [];
+const plan = (h: H): Change[] => h.vars.pg_user_plan ?? [];
 
 export const tasks: TaskNode<PgsqlVars>[] = [
   ...leaderProbe('pg_user_leader'),

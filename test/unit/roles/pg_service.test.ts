@@ -107,7 +107,7 @@ describe('service views', () => {
 
   it('validates a new service file against the other files of conf.d', () => {
     const cmd = validateService('/etc/haproxy/conf.d/pg-test-primary.cfg');
-    expect(cmd).toContain("[ \"$f\" != '/etc/haproxy/conf.d/pg-test-primary.cfg' ]");
+    expect(cmd).toContain("[ \"$f\" != /etc/haproxy/conf.d/pg-test-primary.cfg ]");
     expect(cmd).toMatch(/haproxy -c -q -f \/etc\/haproxy\/haproxy.cfg "\$@" -f %s$/);
   });
 });

@@ -23,7 +23,7 @@ describe('pg_vip', () => {
       interval: 1000,
     });
     expect(leaderKey({ pg_namespace: '/service/', pg_cluster: 'x' })).toBe('/service/x/leader');
-    expect(resolveIfaceScript('10.10.10.12')).toContain("-v ip='10.10.10.12'");
+    expect(resolveIfaceScript("10.10.10.12'")).toContain("-v ip='10.10.10.12'\\'''");
   });
 
   it('prepare refuses an enabled VIP without a real address, or members that disagree', () => {

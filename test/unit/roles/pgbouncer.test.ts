@@ -80,6 +80,6 @@ describe('daemon probe', () => {
     expect(parseProbe('loaded\nactive\nstamp\n/etc/x\n/etc/y')).toEqual({ loaded: true, active: true, stamp: true, newer: ['/etc/x', '/etc/y'] });
     expect(parseProbe('not-found\ninactive\nnostamp')).toEqual({ loaded: false, active: false, stamp: false, newer: [] });
     expect(parseProbe('')).toBeUndefined();
-    expect(probeScript('pgbouncer', '/run/s', ['/etc/a b'])).toContain("find '/etc/a b' -newer '/run/s'");
+    expect(probeScript('pgbouncer', '/run/s t', ['/etc/a b'])).toContain("find '/etc/a b' -newer '/run/s t'");
   });
 });
