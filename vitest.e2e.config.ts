@@ -6,7 +6,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * End-to-end tests share one sandbox per run: files run one after another, in this order
  * (the sandbox test recreates hosts; later files build on the clusters earlier ones installed).
  */
-const ORDER = ['sandbox', 'sandbox-instances', 'ping', 'interrupt', 'pgsql', 'access', 'backup', 'pitr', 'monitoring'];
+const ORDER = ['sandbox', 'sandbox-instances', 'trust', 'ping', 'interrupt', 'pgsql', 'access', 'backup', 'pitr', 'monitoring'];
 
 class OrderedSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
