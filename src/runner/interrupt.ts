@@ -8,15 +8,7 @@
 export const CUT: unique symbol = Symbol('interrupted');
 
 export class Interrupt {
-  private readonly stopped$: Promise<typeof CUT>;
-
-  constructor(private readonly signal?: AbortSignal) {
-    this.stopped$ = new Promise((resolve) => {
-      if (!signal) return;
-      if (signal.aborted) resolve(CUT);
-      else signal.addEventListener('abort', () => resolve(CUT), { once: true });
-    });
-  }
+  constructor(private readonly signal?: AbortSignal) {}
 
   get stopped(): boolean {
     return !!this.signal?.aborted;
@@ -35,9 +27,21 @@ export class Interrupt {
     else this.signal.addEventListener('abort', f, { once: true });
   }
 
-  /** `p`'s value, or CUT as soon as the run is interrupted while `p` is pending. */
+  /**
+   * `p`'s value, or CUT as soon as the run is interrupted while `p` is pending. The listener goes
+   * when `p` settles: a long run keeps nothing per task.
+   */
   cut<T>(p: Promise<T>): Promise<T | typeof CUT> {
-    if (!this.signal) return p;
-    return Promise.race([p, this.stopped$]);
+    const signal = this.signal;
+    if (!signal) return p;
+    if (signal.aborted) return Promise.resolve(CUT);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(CUT);
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(
+        (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+        (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+      );
+    });
   }
 }
