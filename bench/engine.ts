@@ -1,72 +1,67 @@
 /**
- * Engine benchmark: 200 no-op tasks (template, file, command with creates, service state, 50 of
- * each) on every reachable host. A first run converges the hosts; the second, measured run changes
- * nothing, so what is measured is the engine's own cost per task.
+ * Engine benchmark, bench200: 200 no-op tasks (template, file, command with creates, service
+ * state, 50 of each) on the sandbox's node-1..3, under pgplay and, when ansible-playbook is
+ * installed, under ansible-core in the same run, with the ratio per task. A first run of each
+ * converges the hosts; the measured runs change nothing, so they measure each engine's own cost.
+ * Also prints the CPU cost of starting `./run pgsql --list-hosts` and the load average at the
+ * start and at the end.
  *
- *   npm run bench -- [-i inventory] [-l pattern] [-f forks]
+ *   npm run bench -- [-i inventory] [-l pattern] [-f forks] [--no-ansible]
  */
 import { parseArgs } from 'node:util';
-import path from 'node:path';
-import { fileBeside, play, playbook, task } from '../src/api/playbook.js';
-import type { TaskNode } from '../src/api/types.js';
-import { command, file, service, template } from '../src/operations/index.js';
-import type { EngineEvent, Reporter } from '../src/output/events.js';
-import { runPlaybook } from '../src/runner/run.js';
-import { DEFAULT_INVENTORY } from '../src/cli/paths.js';
+import { DEFAULT_INVENTORY, PROJECT_ROOT } from '../src/cli/paths.js';
+import { ansibleBench, ansibleVersion } from './lib/ansible.js';
+import { loadAverage, startupCpu } from './lib/machine.js';
+import { runOurs, type RunFigures } from './lib/ours.js';
+import { printComparison, printRun } from './lib/report.js';
 
-const { values } = parseArgs({ options: { inventory: { type: 'string', short: 'i' }, limit: { type: 'string', short: 'l' }, forks: { type: 'string', short: 'f' } } });
-const DIR = '/tmp/pgplay-bench';
-const CYCLES = 50;
+const { values } = parseArgs({
+  options: {
+    inventory: { type: 'string', short: 'i' },
+    limit: { type: 'string', short: 'l' },
+    forks: { type: 'string', short: 'f' },
+    'no-ansible': { type: 'boolean' },
+  },
+});
+const inventory = values.inventory ?? DEFAULT_INVENTORY;
+const limit = values.limit ?? '10.10.10.11,10.10.10.12,10.10.10.13'; // node-1..3
+const forks = Number(values.forks ?? 10);
 
-const tasks: TaskNode[] = [task('bench dir', { do: () => file({ path: DIR, state: 'directory', mode: '0755' }) })];
-for (let n = 0; n < CYCLES; n++) {
-  tasks.push(
-    task(`template ${n}`, { do: (h) => template({ src: fileBeside(import.meta.url, 'templates/bench.conf.hbs'), dest: `${DIR}/t${n}.conf`, vars: { n, host: h.name }, mode: '0644' }) }),
-    task(`file ${n}`, { do: () => file({ path: `${DIR}/d${n}`, state: 'directory', mode: '0750' }) }),
-    task(`command ${n}`, { do: () => command({ cmd: `touch ${DIR}/c${n}`, creates: `${DIR}/c${n}` }) }),
-    task(`service ${n}`, { do: () => service({ name: 'ssh', state: 'started' }) }),
-  );
-}
-const pb = playbook('bench', [play({ name: 'BENCH', hosts: 'all', tasks })]);
+console.log(`bench200 on ${limit} (inventory ${inventory}, forks ${forks})`);
+console.log(`load average at start: ${loadAverage()}`);
+const cpu = startupCpu(PROJECT_ROOT, ['pgsql', '--list-hosts']);
+console.log(
+  `./run pgsql --list-hosts: ${cpu.median.toFixed(2)} s CPU (user+sys, median of ${cpu.all.map((c) => c.toFixed(2)).join(' ')})` +
+    (cpu.rebuilt ? `; ${cpu.rebuilt} run(s) that recompiled dist/ first not counted` : ''),
+);
 
-class Counter implements Reporter {
-  results: Extract<EngineEvent, { event: 'host_result' }>[] = [];
-  emit(e: EngineEvent): void {
-    if (e.event === 'host_result') this.results.push(e);
-  }
-  async close(): Promise<void> {}
-}
-
-async function once(label: string) {
-  const rep = new Counter();
-  const t0 = performance.now();
-  const s = await runPlaybook(pb, {
-    inventoryFile: path.resolve(values.inventory ?? DEFAULT_INVENTORY),
-    limit: values.limit,
-    tags: { only: ['all'], skip: [] },
-    extraVars: {},
-    extraSources: {},
-    check: false,
-    diff: false,
-    forks: Number(values.forks ?? 10),
-    verbosity: 0,
-  }, rep);
-  const secs = (performance.now() - t0) / 1000;
-  const hosts = Object.entries(s.stats).filter(([, st]) => !st.unreachable).map(([h]) => h);
-  const taskRuns = rep.results.filter((r) => r.task !== 'Gathering Facts' && r.status !== 'unreachable').length;
-  const changed = rep.results.filter((r) => r.status === 'changed').length;
-  const failed = rep.results.filter((r) => r.status === 'failed').length;
-  const rtPerTask = (s.roundTrips - hosts.length) / Math.max(1, taskRuns);
-  console.log(
-    `${label}: ${hosts.length} host(s), ${taskRuns} task runs in ${secs.toFixed(2)}s = ${(taskRuns / secs).toFixed(0)} host-tasks/s, ` +
-      `${(tasks.length / secs).toFixed(1)} tasks/s, ${rtPerTask.toFixed(2)} round trips per task, changed=${changed} failed=${failed}`,
-  );
-  const unreachable = Object.entries(s.stats).filter(([, st]) => st.unreachable).map(([h]) => h);
-  if (unreachable.length) console.log(`${label}: unreachable (left out): ${unreachable.join(', ')}`);
-  return { failed, measured: hosts.length };
+const o = { inventory, limit, forks };
+printRun(await runOurs('pgplay converge', o));
+const ours1 = await runOurs('pgplay no-op', o);
+printRun(ours1);
+if (!ours1.hosts.length) {
+  console.error('bench: no host was reachable, nothing was measured (is the sandbox up? ./run sandbox up)');
+  process.exit(1);
 }
 
-await once('converge');
-const { failed, measured } = await once('no-op   ');
-if (!measured) console.error('bench: no host was reachable, nothing was measured (is the sandbox up? ./run sandbox up)');
-process.exit(failed || !measured ? 1 : 0);
+const version = values['no-ansible'] ? undefined : ansibleVersion();
+let ansible: RunFigures | undefined;
+let ours2: RunFigures | undefined;
+if (values['no-ansible']) console.log('ansible-core: skipped (--no-ansible)');
+else if (!version) console.log('ansible-core: ansible-playbook is not installed, only pgplay was measured (apt-get install ansible-core for the comparison)');
+else {
+  console.log(`ansible-core: ${version}`);
+  const a = ansibleBench(inventory, limit, forks);
+  const first = a.run('ansible converge');
+  printRun(first);
+  ansible = first.changed ? a.run('ansible no-op') : first;
+  if (ansible !== first) printRun(ansible);
+  console.log(`ansible output and timings: ${a.dir}`);
+  // pgplay again, right after ansible, so that both see about the same load
+  ours2 = await runOurs('pgplay no-op (again)', o);
+  printRun(ours2);
+}
+if (ansible) printComparison(ours2 && ours2.timings.tasksMs < ours1.timings.tasksMs ? ours2 : ours1, ansible);
+console.log(`load average at end: ${loadAverage()}`);
+const failed = ours1.failed + (ours2?.failed ?? 0) + (ansible?.failed ?? 0);
+process.exit(failed ? 1 : 0);
