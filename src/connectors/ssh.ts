@@ -183,7 +183,7 @@ export class SshConnection implements Connection {
         });
         jumps.push(jump);
         const next = hops[i + 1] ?? target;
-        sock = await forward(jump, next.address, next.port).catch((e: Error) => {
+        sock = await forward(jump, next.address, next.port, timeout).catch((e: Error) => {
           throw this.unreachable(`via ${hop.label}: cannot reach ${next.address}:${next.port} from there: ${e.message}`);
         });
       }
@@ -377,6 +377,7 @@ function handshake(ep: Endpoint, sock: Duplex | undefined, methods: AnyAuthMetho
     const client = new ssh2.Client();
     let ready = false;
     let refusal: string | undefined;
+    let accepted: Buffer | undefined;
     const fail = (msg: string) => {
       if (ready) onLost();
       else {
@@ -408,8 +409,11 @@ function handshake(ep: Endpoint, sock: Duplex | undefined, methods: AnyAuthMetho
         authHandler,
         algorithms: { serverHostKey: hostKeyAlgorithms(knownTypes) as ssh2.ServerHostKeyAlgorithm[] },
         hostVerifier: (key: Buffer) => {
+          // a re-key must present the key accepted at the start (checked, or recorded, once)
+          if (accepted) return accepted.equals(key);
           const d = checkHostKey(entries, ep.address, ep.port, key, ep.hostKeys);
           if (!d.accept) refusal = d.message;
+          else accepted = Buffer.from(key);
           return d.accept;
         },
       });
@@ -419,10 +423,20 @@ function handshake(ep: Endpoint, sock: Duplex | undefined, methods: AnyAuthMetho
   });
 }
 
-/** A channel from `jump` to `address`:`port` (ProxyJump's `ssh -W`). */
-function forward(jump: Client, address: string, port: number): Promise<Duplex> {
+/** A channel from `jump` to `address`:`port` (ProxyJump's `ssh -W`), within the connect time-out. */
+function forward(jump: Client, address: string, port: number, timeout: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    jump.forwardOut('127.0.0.1', 0, address, port, (err, stream) => (err ? reject(err) : resolve(stream)));
+    let late = false;
+    const t = setTimeout(() => {
+      late = true;
+      reject(new Error(`timed out after ${timeout / 1000}s`));
+    }, timeout);
+    jump.forwardOut('127.0.0.1', 0, address, port, (err, stream) => {
+      clearTimeout(t);
+      if (late) stream?.destroy();
+      else if (err) reject(err);
+      else resolve(stream);
+    });
   });
 }
 

@@ -294,6 +294,12 @@ describe.skipIf(!sshdAvailable)(`host keys and ProxyJump against real sshds (${s
     expect(toJump()).toEqual([]);
   });
 
+  it('ProxyJump: a target the jump host cannot reach is unreachable, saying so', async () => {
+    const closed = await freePort();
+    const c = fromVars({ ansible_port: closed, ansible_ssh_common_args: `-J 127.0.0.1:${jump.port} -o UserKnownHostsFile=${jump.knownHosts}` });
+    expect((await refusal(c)).message).toMatch(new RegExp(`^ssh ${user}@127\\.0\\.0\\.1:${closed}: via jump host 127\\.0\\.0\\.1:${jump.port} \\(.*\\): cannot reach 127\\.0\\.0\\.1:${closed} from there: `));
+  });
+
   it('ProxyJump: the jump host\'s key is verified (unknown jump host refused, before any authentication)', async () => {
     const c = fromVars({ ansible_ssh_common_args: `-J 127.0.0.1:${jump.port} -o UserKnownHostsFile=${target.knownHosts}` });
     const e = await refusal(c);
