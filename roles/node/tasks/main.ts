@@ -5,7 +5,7 @@
 import { block, fileBeside, task } from '../../../src/api/playbook.js';
 import type { HostCtx, TaskNode } from '../../../src/api/types.js';
 import { apt, blockinfile, command, copy, cron, file, group, lineinfile, service, shell, sysctl, user } from '../../../src/operations/index.js';
-import { expandPackages } from '../../pgsql/tasks/install.js';
+import { expandPackages } from '../../lib/package-lists.js';
 import { sh } from '../../../src/operations/shell-quote.js';
 import type { NodeVars } from '../defaults.js';
 import { sysctlFile } from '../tune.js';

@@ -8,19 +8,12 @@ import type { HostCtx, TaskNode } from '../../../src/api/types.js';
 import { apt, command, copy, cron, file, http, service, shell, wait_for } from '../../../src/operations/index.js';
 import { ensureSdDir, registerTargets } from '../../infra/lib/register.js';
 import { refs, type PgMonitorVars } from '../defaults.js';
+import { COLLECTOR, COLLECTOR_CONF, COLLECTOR_CRON, PG_EXPORTER_DIR, PG_EXPORTER_ENV, PGB_EXPORTER_BIN, PGB_EXPORTER_ENV, PGB_EXPORTER_UNIT, QUERIES } from '../lib/paths.js';
 import { collectorConfig, exporterEnv, parseProbe, pgTargets, pgbouncerExporterEnv, pgbouncerExporterUnit, queriesFile } from '../lib/exporter.js';
 
 type H = HostCtx<PgMonitorVars>;
 
-export const PG_EXPORTER_DIR = '/etc/prometheus-postgres-exporter';
-export const QUERIES = `${PG_EXPORTER_DIR}/queries.yaml`;
-export const PG_EXPORTER_ENV = '/etc/default/prometheus-postgres-exporter';
-export const PGB_EXPORTER_BIN = '/usr/local/bin/pgplay-pgbouncer-exporter';
-export const PGB_EXPORTER_ENV = '/etc/default/pgbouncer_exporter';
-export const PGB_EXPORTER_UNIT = '/etc/systemd/system/pgbouncer_exporter.service';
-export const COLLECTOR = '/usr/local/bin/pgplay-pg-metrics';
-export const COLLECTOR_CONF = '/etc/pgplay/pg_metrics.json';
-export const COLLECTOR_CRON = 'pgplay_pg_metrics';
+export { COLLECTOR, COLLECTOR_CONF, COLLECTOR_CRON, PG_EXPORTER_DIR, PG_EXPORTER_ENV, PGB_EXPORTER_BIN, PGB_EXPORTER_ENV, PGB_EXPORTER_UNIT, QUERIES };
 
 const present = (h: H) => parseProbe(h.reg.pg_monitor_probe?.stdout);
 const pgbouncerOn = (h: H) => refs(h.vars).pgbouncer && present(h).pgbouncer;

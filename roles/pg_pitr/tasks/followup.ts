@@ -11,10 +11,9 @@
 import { local, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
 import { pg_query, shell } from '../../../src/operations/index.js';
-import { q } from '../../../src/operations/shell-quote.js';
+import { q, sh } from '../../../src/operations/shell-quote.js';
 import type { PgPitrVars } from '../defaults.js';
-import { probeScript } from '../../pgbackrest/tasks/init.js';
-import type { H as BackupH } from '../../pgbackrest/tasks/common.js';
+import { stanzaProbe } from '../../lib/stanza.js';
 import { stanzaState } from '../../pgbackrest/lib/repo.js';
 import { describeTarget } from '../lib/pitr.js';
 import { isPrimary, patronictl, plan, type H } from './common.js';
@@ -41,8 +40,8 @@ function printed(h: H): string {
     `or by hand, as ${h.vars.pg_dbsu} on ${h.vars.pg_primary_ip ?? 'the primary'}:`,
     ...(p.crossCluster ? [`  pb stanza-upgrade                                   # the stanza ${cls} now belongs to the system restored from ${p.cluster}`] : []),
     `  psql -c 'ALTER SYSTEM RESET archive_mode'           # on every member`,
-    `  ${patronictl(h, `restart ${cls} --force`)}   # archive_mode needs a restart`,
-    `  pb --no-archive-async archive-push $(ls ${h.vars.pg_data}/pg_wal/*.history | tail -n1)   # the new timeline's history`,
+    `  ${patronictl(h, ['restart', cls, '--force'])}   # archive_mode needs a restart`,
+    sh`  pb --no-archive-async archive-push $(ls ${h.vars.pg_data}/pg_wal/*.history | tail -n1)   # the new timeline's history`,
     `  pg-backup full`,
   ].join('\n');
 }
@@ -62,7 +61,7 @@ export const followup: TaskNode<PgPitrVars>[] = [
     failed_when: () => false,
     become_user: dbsu,
     register: 'pitr_stanza',
-    do: (h) => shell({ cmd: `grep -q '^repo1-host=' /etc/pgbackrest/pgbackrest.conf && echo repo_host=1\n${probeScript(h as unknown as BackupH)}`, timeout: 120 }),
+    do: (h) => stanzaProbe(h.vars),
   }),
   task<PgPitrVars>('move the stanza to the restored database system', {
     tags: ['followup'],
@@ -108,7 +107,7 @@ export const followup: TaskNode<PgPitrVars>[] = [
     when: (h) => archive(h) && isPrimary(h) && h.playHosts.some((m) => h.inventory.hostvars(m).pg_cluster === h.vars.pg_cluster && !!h.inventory.hostvars(m).pitr_archive_was_reset),
     become_user: dbsu,
     awaits: 'patronictl restart (archive_mode)',
-    do: (h) => shell({ cmd: `${patronictl(h, `restart ${q(h.vars.pg_cluster)} --force`)} 2>&1`, timeout: 600 }),
+    do: (h) => shell({ cmd: `${patronictl(h, ['restart', h.vars.pg_cluster, '--force'])} 2>&1`, timeout: 600 }),
   }),
   task<PgPitrVars>('wait until archive_mode is on', {
     tags: ['followup'],

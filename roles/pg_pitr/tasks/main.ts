@@ -22,19 +22,22 @@
 import { block, fileBeside, local, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
 import { command, copy, file, http, pg_query, service, shell, template } from '../../../src/operations/index.js';
-import { q } from '../../../src/operations/shell-quote.js';
+import { raw, sh } from '../../../src/operations/shell-quote.js';
 import type { PgPitrVars } from '../defaults.js';
 import { clientRepoLines, processMax } from '../../pgbackrest/lib/repo.js';
 import { cleanAutoConf, controlSummary, describeTarget, restoreArgs } from '../lib/pitr.js';
-import { bin, dcsCleanupScript, dcsPrefix, etcdEndpoints, isPrimary, patronictl, PITR_CONF, plan, psql, RECOVERY_LOG, recoveryVerdict, side, standaloneOpts, waitScript, type H } from './common.js';
+import { bin, dcsCleanup, dcsPrefix, etcdEndpoints, isPrimary, patronictl, PITR_CONF, plan, RECOVERY_LOG, recoveryScript, recoveryVerdict, side, standaloneOpts, type H } from './common.js';
 import { followup } from './followup.js';
 import { kv, ran } from '../../../src/api/results.js';
 
 const dbsu = (h: H) => h.vars.pg_dbsu;
 const data = (h: H) => plan(h).data;
-const restoreCommand = (h: H) => `pgbackrest ${restoreArgs(plan(h)).map((a) => q(a)).join(' ')} restore`;
+const restoreCommand = (h: H) => sh`pgbackrest ${restoreArgs(plan(h))} restore`;
 const onPrimary = (h: H) => isPrimary(h);
 const whole = (h: H) => !side(h);
+/** Stops the PostgreSQL of a data directory when it runs (prints stopped / not running). */
+const stopCommand = (h: H, dir: string) =>
+  sh`if ${raw(bin(h, 'pg_ctl'))} -D ${dir} status >/dev/null 2>&1; then ${raw(bin(h, 'pg_ctl'))} -D ${dir} stop -m fast -w -t 300 && echo stopped; else echo 'not running'; fi`;
 
 /**
  * pgBackRest's archive-async keeps a `<segment>.ok` in the spool for each segment it pushed, and
@@ -44,7 +47,7 @@ const whole = (h: H) => !side(h);
  * backup after a cross-cluster restore waited in vain for such a segment, error 082).
  */
 const clearPushSpool = (h: H) =>
-  shell({ cmd: `d=/pg/spool/archive/${q(h.vars.pg_cluster)}/out; if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then find "$d" -mindepth 1 -delete && echo cleared; fi` });
+  shell({ cmd: sh`d=/pg/spool/archive/${h.vars.pg_cluster}/out; if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then find "$d" -mindepth 1 -delete && echo cleared; fi` });
 
 const pitrConfVars = (h: H) => {
   const p = plan(h);
@@ -99,7 +102,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
         become_user: dbsu,
         changed_when: (r) => !/already paused/i.test(`${r.stdout}${r.stderr}`),
         failed_when: (r) => r.rc !== 0 && !/already paused/i.test(`${r.stdout}${r.stderr}`),
-        do: (h) => shell({ cmd: `${patronictl(h, `pause ${q(h.vars.pg_cluster)} --wait`)} 2>&1`, timeout: 120 }),
+        do: (h) => shell({ cmd: `${patronictl(h, ['pause', h.vars.pg_cluster, '--wait'])} 2>&1`, timeout: 120 }),
       }),
       block<PgPitrVars>({
         name: 'stop',
@@ -121,7 +124,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
             changed_when: (r) => /stopped/.test(r.stdout ?? ''),
             do: (h) =>
               shell({
-                cmd: `if ${bin(h, 'pg_ctl')} -D ${q(h.vars.pg_data)} status >/dev/null 2>&1; then ${bin(h, 'pg_ctl')} -D ${q(h.vars.pg_data)} stop -m fast -w -t 300 && echo stopped; else echo 'not running'; fi`,
+                cmd: stopCommand(h, h.vars.pg_data),
                 timeout: 330,
               }),
           }),
@@ -164,7 +167,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
             // e.g. the instance paused at an earlier target: -t pitr again tries another one
             changed_when: (r) => /stopped/.test(r.stdout ?? ''),
             do: (h) =>
-              shell({ cmd: `if ${bin(h, 'pg_ctl')} -D ${q(data(h))} status >/dev/null 2>&1; then ${bin(h, 'pg_ctl')} -D ${q(data(h))} stop -m fast -w -t 300 && echo stopped; else echo 'not running'; fi`, timeout: 330 }),
+              shell({ cmd: stopCommand(h, data(h)), timeout: 330 }),
           }),
           task<PgPitrVars>('create the target directory', { do: (h) => file({ path: data(h), state: 'directory', owner: dbsu(h), group: 'postgres', mode: '0700' }) }),
           task<PgPitrVars>('pgbackrest restore', {
@@ -196,9 +199,9 @@ export const tasks: TaskNode<PgPitrVars>[] = [
             do: (h) =>
               shell({
                 cmd: [
-                  `mkdir -p /pg/tmp && : > ${RECOVERY_LOG}`,
-                  `if ${bin(h, 'pg_ctl')} -D ${q(data(h))} status >/dev/null 2>&1; then echo 'already running'; exit 0; fi`,
-                  `${bin(h, 'pg_ctl')} -D ${q(data(h))} -W start -o ${q(standaloneOpts(h))} >/dev/null`,
+                  sh`mkdir -p /pg/tmp && : > ${RECOVERY_LOG}`,
+                  sh`if ${raw(bin(h, 'pg_ctl'))} -D ${data(h)} status >/dev/null 2>&1; then echo 'already running'; exit 0; fi`,
+                  sh`${raw(bin(h, 'pg_ctl'))} -D ${data(h)} -W start -o ${standaloneOpts(h)} >/dev/null`,
                 ].join('\n'),
               }),
           }),
@@ -207,7 +210,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
             check_mode: false,
             changed_when: () => false,
             register: 'pitr_recovery',
-            do: (h) => shell({ cmd: h.check ? 'echo state=check' : waitScript(h, 24 * 3600), timeout: 24 * 3600 + 60 }),
+            do: (h) => (h.check ? shell({ cmd: 'echo state=check' }) : recoveryScript(h, 'wait', 24 * 3600)),
           }),
           local<PgPitrVars>('recovery reached the target', {
             run: (h) => {
@@ -229,7 +232,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
             changed_when: () => false,
             failed_when: () => false,
             register: 'pitr_control',
-            do: (h) => shell({ cmd: `LC_ALL=C ${bin(h, 'pg_controldata')} ${q(data(h))}` }),
+            do: (h) => shell({ cmd: sh`LC_ALL=C ${raw(bin(h, 'pg_controldata'))} ${data(h)}` }),
           }),
           task<PgPitrVars>('read the recovered state', {
             check_mode: false,
@@ -280,7 +283,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
         when: (h) => isPrimary(h) && etcdEndpoints(h).length > 0,
         register: 'pitr_etcd',
         changed_when: (r) => /^deleted/m.test(r.stdout ?? ''),
-        do: (h) => shell({ cmd: dcsCleanupScript(dcsPrefix(h), etcdEndpoints(h)) }),
+        do: (h) => dcsCleanup(dcsPrefix(h.vars), etcdEndpoints(h)),
       }),
       block<PgPitrVars>({
         name: 'start',
@@ -306,7 +309,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
                 when: (h) => h.reg.pitr_patroni_now?.stdout?.trim() !== 'active',
                 register: 'pitr_promoted',
                 changed_when: (r) => /promoted|stopped/.test(r.stdout ?? ''),
-                do: (h) => shell({ cmd: promoteScript(h), timeout: 24 * 3600 }),
+                do: (h) => recoveryScript(h, 'promote', 24 * 3600, standaloneOpts(h, '-c recovery_target_action=pause')),
               }),
               task<PgPitrVars>('read postgresql.auto.conf', {
                 when: (h) => h.reg.pitr_patroni_now?.stdout?.trim() !== 'active',
@@ -358,7 +361,7 @@ export const tasks: TaskNode<PgPitrVars>[] = [
                 changed_when: (r) => /emptied/.test(r.stdout ?? ''),
                 do: (h) =>
                   shell({
-                    cmd: `if ${bin(h, 'pg_ctl')} -D ${q(h.vars.pg_data)} status >/dev/null 2>&1; then echo "postgres still runs in ${h.vars.pg_data}" >&2; exit 1; fi; if [ -n "$(ls -A ${q(h.vars.pg_data)} 2>/dev/null)" ]; then find ${q(h.vars.pg_data)} -mindepth 1 -delete && echo emptied; fi`,
+                    cmd: sh`d=${h.vars.pg_data}; if ${raw(bin(h, 'pg_ctl'))} -D "$d" status >/dev/null 2>&1; then echo "postgres still runs in $d" >&2; exit 1; fi; if [ -n "$(ls -A "$d" 2>/dev/null)" ]; then find "$d" -mindepth 1 -delete && echo emptied; fi`,
                   }),
               }),
               task<PgPitrVars>("clear the replica's archive-push spool", {
@@ -392,34 +395,10 @@ export const tasks: TaskNode<PgPitrVars>[] = [
         become_user: dbsu,
         changed_when: (r) => !/not paused/i.test(`${r.stdout}${r.stderr}`),
         failed_when: (r) => r.rc !== 0 && !/not paused/i.test(`${r.stdout}${r.stderr}`),
-        do: (h) => shell({ cmd: `${patronictl(h, `resume ${q(h.vars.pg_cluster)} --wait`)} 2>&1`, timeout: 120 }),
+        do: (h) => shell({ cmd: `${patronictl(h, ['resume', h.vars.pg_cluster, '--wait'])} 2>&1`, timeout: 120 }),
       }),
       ...followup,
     ],
   }),
 
 ];
-
-/** Promote the standalone instance at the target (starting it again if it stopped there), then stop it cleanly. */
-function promoteScript(h: H): string {
-  const d = q(data(h));
-  const ctl = bin(h, 'pg_ctl');
-  return [
-    'set -u',
-    `running() { ${ctl} -D ${d} status >/dev/null 2>&1; }`,
-    `st() { ${psql(h)} -c "SELECT CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() ELSE 'promoted' END" 2>/dev/null; }`,
-    `if [ -f ${d}/recovery.signal ] || [ -f ${d}/standby.signal ]; then`,
-    // stopped at the target (action shutdown) or by hand: start again, to pause at the target this time
-    `  if ! running; then : > ${RECOVERY_LOG}; ${ctl} -D ${d} -W start -o ${q(standaloneOpts(h, '-c recovery_target_action=pause'))} >/dev/null || exit 1; fi`,
-    waitScript(h, 24 * 3600).replace(/^echo "(state|stops|tail)=.*$/gm, ''),
-    '  case "$state" in',
-    `    paused) ${psql(h)} -c 'SELECT pg_promote(true, 600)' >/dev/null || exit 1; echo promoted ;;`,
-    '    promoted) echo "already promoted" ;;',
-    `    *) echo "recovery did not reach the target ($state): see ${RECOVERY_LOG}" >&2; exit 1 ;;`,
-    '  esac',
-    'fi',
-    // a clean stop: Patroni starts from a shutdown checkpoint on the new timeline
-    `if running; then ${psql(h)} -c CHECKPOINT >/dev/null; ${ctl} -D ${d} stop -m fast -w -t 600 && echo stopped; fi`,
-    `if [ -f ${d}/recovery.signal ] || [ -f ${d}/standby.signal ]; then echo "${data(h)} is still in recovery" >&2; exit 1; fi`,
-  ].join('\n');
-}

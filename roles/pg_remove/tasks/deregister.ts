@@ -8,7 +8,7 @@
  * pg_monitor's parameters, so the casts below are safe.
  */
 import type { TaskNode } from '../../../src/api/types.js';
-import { pgDeregister, pgMonitorRemove } from '../../pg_monitor/tasks/deregister.js';
+import { pgDeregister, pgMonitorRemove } from '../../lib/pg-monitor-deregister.js';
 import type { PgRemoveVars } from '../defaults.js';
 
 export const deregister: TaskNode<PgRemoveVars>[] = [

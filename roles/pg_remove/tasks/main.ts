@@ -14,11 +14,11 @@
 import { assert, block, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
 import { apt, cron, file, service, shell } from '../../../src/operations/index.js';
-import { q } from '../../../src/operations/shell-quote.js';
+import { q, raw, sh } from '../../../src/operations/shell-quote.js';
 import type { PgRemoveVars } from '../defaults.js';
 import { asBool, PGBACKREST_CONF, INITIAL_MARKER, resolveRepo } from '../../pgbackrest/lib/repo.js';
-import { expandPackages } from '../../pgsql/tasks/install.js';
-import { dcsCleanupScript } from '../../pg_pitr/tasks/common.js';
+import { expandPackages } from '../../lib/package-lists.js';
+import { dcsCleanup, dcsPrefix, etcdEndpoints } from '../../lib/dcs.js';
 import { deregister } from './deregister.js';
 import type { HostCtx } from '../../../src/api/types.js';
 
@@ -28,16 +28,6 @@ const isPrimary = (h: H) => h.vars.pg_role === 'primary';
 const clusterDir = (h: H) => `${h.vars.pg_fs_main}/${h.vars.pg_cluster}-${h.vars.pg_version}`;
 const backupDir = (h: H) => `${h.vars.pg_fs_backup}/${h.vars.pg_cluster}-${h.vars.pg_version}`;
 const ctl = (h: H) => q(`${h.vars.pg_bin_dir}/pg_ctl`);
-
-function etcdEndpoints(h: H): string[] {
-  let hosts: string[] = [];
-  try {
-    hosts = h.inventory.hosts(h.vars.etcd_cluster || 'etcd');
-  } catch {
-    hosts = [];
-  }
-  return [...hosts].sort().map((ip) => `${ip}:${h.vars.etcd_port ?? 2379}`);
-}
 
 /** Is this host the repository host of some repository in use (keep pgbackrest installed there)? */
 function isRepoHost(h: H): boolean {
@@ -72,7 +62,7 @@ function stopInstance(name: string, tag: string, when: (h: H) => boolean): TaskN
           changed_when: (r) => /stopped/.test(r.stdout ?? ''),
           do: (h) =>
             shell({
-              cmd: `d=${q(h.vars.pg_data)}; if [ -d "$d" ] && ${ctl(h)} -D "$d" status >/dev/null 2>&1; then ${ctl(h)} -D "$d" stop -m fast -w -t 60 || ${ctl(h)} -D "$d" stop -m immediate -w; echo stopped; fi`,
+              cmd: sh`d=${h.vars.pg_data}; if [ -d "$d" ] && ${raw(ctl(h))} -D "$d" status >/dev/null 2>&1; then ${raw(ctl(h))} -D "$d" stop -m fast -w -t 60 || ${raw(ctl(h))} -D "$d" stop -m immediate -w; echo stopped; fi`,
               timeout: 180,
             }),
         }),
@@ -117,7 +107,7 @@ export const tasks: TaskNode<PgRemoveVars>[] = [
         tags: ['pg_meta'],
         when: (h) => isPrimary(h) && etcdEndpoints(h).length > 0,
         changed_when: (r) => /^deleted/m.test(r.stdout ?? ''),
-        do: (h) => shell({ cmd: dcsCleanupScript(`${String(h.vars.pg_namespace || '/pg').replace(/\/+$/, '')}/${h.vars.pg_cluster}/`, etcdEndpoints(h)) }),
+        do: (h) => dcsCleanup(dcsPrefix(h.vars), etcdEndpoints(h)),
       }),
     ],
   }),
@@ -174,7 +164,7 @@ export const tasks: TaskNode<PgRemoveVars>[] = [
         changed_when: () => false,
         // check mode only pretends the postgres step stopped it
         failed_when: (r, h) => r.rc !== 0 && !h.check,
-        do: (h) => shell({ cmd: `if [ -d ${q(h.vars.pg_data)} ] && ${ctl(h)} -D ${q(h.vars.pg_data)} status >/dev/null 2>&1; then echo "postgres still runs in ${h.vars.pg_data}: remove it with -t postgres first" >&2; exit 1; fi` }),
+        do: (h) => shell({ cmd: sh`d=${h.vars.pg_data}; if [ -d "$d" ] && ${raw(ctl(h))} -D "$d" status >/dev/null 2>&1; then echo "postgres still runs in $d: remove it with -t postgres first" >&2; exit 1; fi` }),
       }),
       task<PgRemoveVars, string>('remove the cluster directory', {
         loop: (h) => ['/pg', clusterDir(h)],

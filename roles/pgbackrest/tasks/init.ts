@@ -10,26 +10,10 @@ import type { TaskNode } from '../../../src/api/types.js';
 import { shell } from '../../../src/operations/index.js';
 import { q } from '../../../src/operations/shell-quote.js';
 import type { PgbackrestVars } from '../defaults.js';
-import { INITIAL_MARKER, mismatchMessage, stanzaState } from '../lib/repo.js';
+import { mismatchMessage, stanzaState } from '../lib/repo.js';
+import { stanzaProbe } from '../../lib/stanza.js';
 import { isRemote, repoOf, type H } from './common.js';
 import { kv, ran } from '../../../src/api/results.js';
-
-/** The probe: role, system id, version, marker, archive_command, then `pgbackrest info` JSON. */
-export function probeScript(h: H): string {
-  const v = h.vars;
-  return [
-    'export LC_ALL=C',
-    `r=$(psql -h ${q(v.pg_localhost)} -p ${v.pg_port} -AXtqc 'SELECT pg_is_in_recovery()' postgres 2>/dev/null)`,
-    `case "$r" in t) echo role=replica ;; f) echo role=primary ;; *) echo role=down ;; esac`,
-    `echo "archive_command=$(psql -h ${q(v.pg_localhost)} -p ${v.pg_port} -AXtqc 'SHOW archive_command' postgres 2>/dev/null)"`,
-    `${q(`${v.pg_bin_dir}/pg_controldata`)} ${q(v.pg_data)} 2>/dev/null | sed -n 's/^Database system identifier: *\\([0-9]*\\).*/sysid=\\1/p'`,
-    `echo "version=$(cat ${q(`${v.pg_data}/PG_VERSION`)} 2>/dev/null)"`,
-    `echo "marker=$(head -n1 ${INITIAL_MARKER} 2>/dev/null)"`,
-    `info=$(pgbackrest --stanza=${q(v.pg_cluster)} --output=json info 2>&1); echo "info_rc=$?"`,
-    'echo "---info---"',
-    'printf "%s\\n" "$info"',
-  ].join('\n');
-}
 
 export const infoOf = (h: H) => (h.reg.pgbackrest_state?.stdout ?? '').split('---info---\n')[1] ?? '';
 export const probe = (h: H) => kv(h.reg.pgbackrest_state);
@@ -46,7 +30,7 @@ export const probeTasks: TaskNode<PgbackrestVars>[] = [
     failed_when: () => false,
     become_user: (h) => h.vars.pg_dbsu,
     register: 'pgbackrest_state',
-    do: (h) => shell({ cmd: probeScript(h), timeout: 120 }),
+    do: (h) => stanzaProbe(h.vars),
   }),
   local<PgbackrestVars>('compare the stanza with this instance', {
     tags: ['pgbackrest_init', 'pgbackrest_backup'],

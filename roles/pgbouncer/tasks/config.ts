@@ -9,7 +9,7 @@ import type { TaskNode } from '../../../src/api/types.js';
 import { registerSecret } from '../../../src/api/secrets.js';
 import { command, copy, pg_query, template } from '../../../src/operations/index.js';
 import { lit } from '../../../src/operations/sql-quote.js';
-import { cell, jsonCell, psql } from '../../pgsql/tasks/common.js';
+import { cell, jsonCell, psql } from '../../lib/psql.js';
 import type { PgbouncerVars } from '../defaults.js';
 import { databaseFile, pooledDatabases, renderPgbHba, userlistFile, userlistNames, userOptsFile } from '../lib/pgbouncer.js';
 import { hbaContext } from '../../pgsql/lib/hba.js';

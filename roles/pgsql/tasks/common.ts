@@ -4,30 +4,14 @@ import { local, task } from '../../../src/api/playbook.js';
 import { pg_query } from '../../../src/operations/index.js';
 import type { PgsqlVars } from '../defaults.js';
 import { ran } from '../../../src/api/results.js';
-import { raw, sh } from '../../../src/operations/shell-quote.js';
 
 export type H = HostCtx<PgsqlVars>;
 
 export const PATRONI_CONF = '/etc/patroni/patroni.yml';
 export const patronictl = (h: H) => `/usr/bin/patronictl -c ${PATRONI_CONF}`;
 
-/** A psql command line run by the dbsu over the local socket. */
-export const psql = (h: H, db = 'postgres', extra = '') =>
-  sh`${h.vars.pg_bin_dir}/psql -X -q -v ON_ERROR_STOP=1 -h ${h.vars.pg_localhost} -p ${h.vars.pg_port} -d ${db}${raw(extra ? ' ' + extra : '')}`;
-
-/** First cell of the first row of a pg_query result (our reads return one JSON column). */
-export function cell(r: TaskResult | undefined): string | undefined {
-  const data = r?.data as { rows?: Record<string, string | null>[]; columns?: string[] } | undefined;
-  const row = data?.rows?.[0];
-  const col = data?.columns?.[0];
-  return row && col ? row[col] ?? undefined : undefined;
-}
-
-export function jsonCell<T>(r: TaskResult | undefined, fallback: T): T {
-  const c = cell(r);
-  if (c === undefined || c === null || c === '') return fallback;
-  return JSON.parse(c) as T;
-}
+export { cell, jsonCell, psql } from '../../lib/psql.js';
+import { cell } from '../../lib/psql.js';
 
 /** Is PostgreSQL of this instance up (from the pg_state probe)? */
 export const pgRunning = (h: H) => ran(h.reg.pg_state) && !!cell(h.reg.pg_state);

@@ -11,17 +11,8 @@ import type { PgsqlVars } from '../defaults.js';
 import { failedUnlessCheck, type H } from './common.js';
 import { sh } from '../../../src/operations/shell-quote.js';
 
-/** Package names from Pigsty-style lists: comma/space separated, `${pg_version}` / `$v` substituted. */
-export function expandPackages(lists: string[], version: number): string[] {
-  const out: string[] = [];
-  for (const l of lists ?? []) {
-    for (const p of String(l).split(/[\s,]+/)) {
-      const name = p.replace(/\$\{pg_version\}/g, String(version)).replace(/\$v\b/g, String(version)).trim();
-      if (name && !out.includes(name)) out.push(name);
-    }
-  }
-  return out;
-}
+export { expandPackages } from '../../lib/package-lists.js';
+import { expandPackages } from '../../lib/package-lists.js';
 
 export const clusterDir = (h: H) => `${h.vars.pg_fs_main}/${h.vars.pg_cluster}-${h.vars.pg_version}`;
 export const backupDir = (h: H) => `${h.vars.pg_fs_backup}/${h.vars.pg_cluster}-${h.vars.pg_version}`;

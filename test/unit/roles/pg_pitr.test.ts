@@ -7,7 +7,7 @@ import { loadInventory, hostVars } from '../../../src/inventory/index.js';
 import { defaults } from '../../../roles/pg_pitr/defaults.js';
 import { cleanAutoConf, describeTarget, expectedRecoverySettings, restoreArgs, validatePitr, type PitrPlan } from '../../../roles/pg_pitr/lib/pitr.js';
 import { preparePitr } from '../../../roles/pg_pitr/prepare.js';
-import { deleteRangeBody } from '../../../roles/pg_pitr/tasks/common.js';
+import { deleteRangeBody } from '../../../roles/lib/dcs.js';
 
 const ctx = { pg_cluster: 'pg-meta', pg_data: '/pg/data', pg_port: 5432 };
 const ok = (p: unknown): PitrPlan => {

@@ -1,7 +1,7 @@
 /**
  * pg_deregister and the removal of pg_monitor's pieces, for pgsql-rm (roles/pg_remove) to include:
  *
- *   import { pgDeregister, pgMonitorRemove } from '../../pg_monitor/tasks/deregister.js';
+ *   import { pgDeregister, pgMonitorRemove } from '../../lib/pg-monitor-deregister.js';
  *   block({ tags: ['pg_monitor'], tasks: [...pgDeregister, ...pgMonitorRemove] })
  *
  * pgDeregister removes <prometheus_sd_dir>/pgsql/<pg_instance>.yml from every infra host (through
@@ -9,12 +9,13 @@
  * pgMonitorRemove stops the exporters and the collector of the instance and removes their files.
  * Both need only pg_cluster/pg_seq identity (pg_instance from pg_id) and work in check mode.
  */
-import { block, task } from '../../../src/api/playbook.js';
-import type { TaskNode } from '../../../src/api/types.js';
-import { cron, file, shell } from '../../../src/operations/index.js';
-import { deregisterTargets } from '../../infra/lib/register.js';
-import type { PgMonitorVars } from '../defaults.js';
-import { COLLECTOR_CONF, COLLECTOR_CRON, PGB_EXPORTER_BIN, PGB_EXPORTER_ENV, PGB_EXPORTER_UNIT, PG_EXPORTER_ENV, QUERIES } from './main.js';
+import { block, task } from '../../src/api/playbook.js';
+import type { TaskNode } from '../../src/api/types.js';
+import { cron, file, shell } from '../../src/operations/index.js';
+import { sh } from '../../src/operations/shell-quote.js';
+import { deregisterTargets } from '../infra/lib/register.js';
+import type { PgMonitorVars } from '../pg_monitor/defaults.js';
+import { COLLECTOR_CONF, COLLECTOR_CRON, PGB_EXPORTER_BIN, PGB_EXPORTER_ENV, PGB_EXPORTER_UNIT, PG_EXPORTER_ENV, QUERIES } from '../pg_monitor/lib/paths.js';
 
 const instance = (v: PgMonitorVars) => v.pg_instance ?? `${v.pg_cluster}-${v.pg_seq}`;
 
@@ -36,7 +37,9 @@ export const pgMonitorRemove: TaskNode<PgMonitorVars>[] = [
     changed_when: (r) => /stopped/.test(r.stdout ?? ''),
     do: (h, unit) =>
       shell({
-        cmd: `if systemctl is-active --quiet ${unit} || systemctl is-enabled --quiet ${unit} 2>/dev/null; then ${h.check ? 'echo "would be stopped"' : `systemctl disable --now ${unit} >/dev/null 2>&1; echo stopped`}; fi`,
+        cmd: h.check
+          ? sh`if systemctl is-active --quiet ${unit} || systemctl is-enabled --quiet ${unit} 2>/dev/null; then echo "would be stopped"; fi`
+          : sh`if systemctl is-active --quiet ${unit} || systemctl is-enabled --quiet ${unit} 2>/dev/null; then systemctl disable --now ${unit} >/dev/null 2>&1; echo stopped; fi`,
       }),
     check_mode: false,
   }),
