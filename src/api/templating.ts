@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type HandlebarsNs from 'handlebars';
 import YAML from 'yaml';
+import { ident, lit } from '../operations/sql-quote.js';
 
 /** Drops the trailing options object Handlebars passes to every helper. */
 function params(args: unknown[]): unknown[] {
@@ -45,9 +46,9 @@ const helpers: Record<string, (...args: any[]) => unknown> = {
   upper: (s: unknown) => String(s).toUpperCase(),
   lower: (s: unknown) => String(s).toLowerCase(),
   /** SQL string literal. */
-  quote: (s: unknown) => `'${String(need('quote', s !== undefined && s !== null, s, 'a value')).replace(/'/g, "''")}'`,
+  quote: (s: unknown) => lit(String(need('quote', s !== undefined && s !== null, s, 'a value'))),
   /** SQL identifier. */
-  ident: (s: unknown) => `"${String(need('ident', typeof s === 'string' && s !== '', s, 'a name')).replace(/"/g, '""')}"`,
+  ident: (s: unknown) => ident(String(need('ident', typeof s === 'string' && s !== '', s, 'a name'))),
   /** on/off style booleans become true/false. */
   bool: (v: unknown) => v === true || /^(true|yes|on|1)$/i.test(String(v ?? '')),
   add: (a: unknown, b: unknown) => num('add', a) + num('add', b),

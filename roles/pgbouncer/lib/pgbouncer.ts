@@ -69,6 +69,7 @@ export function userlistNames(v: Pick<PgbouncerVars, 'pg_default_roles' | 'pg_us
 
 /** `"name" "verifier"` lines; `verifiers` maps user names to pg_authid.rolpassword. */
 export function userlistFile(dbsu: string, names: string[], verifiers: Record<string, string | null>): { text: string; missing: string[] } {
+  // pgbouncer's auth_file format: each field double-quoted, a " inside doubled (an empty field is "")
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const lines = [`${q(dbsu)} ""`];
   const missing: string[] = [];

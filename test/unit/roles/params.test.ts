@@ -32,7 +32,8 @@ const ROLES: Role[] = [etcd, infra, node, nodeId, nodeMonitor, pgId, pgMonitor, 
 
 /** Type-checks one file inside the project (so its imports resolve) with the project's options. */
 function typecheck(name: string, text: string): { ok: boolean; out: string } {
-  const dir = fs.mkdtempSync(path.join(ROOT, 'roles', '.typecheck-'));
+  // beside the project's folders (its imports resolve), outside tsconfig's include (a `tsc -p .` meanwhile does not see it)
+  const dir = fs.mkdtempSync(path.join(ROOT, '.typecheck-'));
   const file = path.join(dir, `${name}.ts`);
   const cfg = path.join(dir, 'tsconfig.json');
   try {
@@ -49,9 +50,9 @@ function typecheck(name: string, text: string): { ok: boolean; out: string } {
 }
 
 const snippet = (param: string) => `
-import { task } from '../../src/api/playbook.js';
-import { file } from '../../src/operations/index.js';
-import type { PgsqlVars } from '../pgsql/defaults.js';
+import { task } from '../src/api/playbook.js';
+import { file } from '../src/operations/index.js';
+import type { PgsqlVars } from '../roles/pgsql/defaults.js';
 export const t = task<PgsqlVars>('data dir', { do: (h) => file({ path: h.vars.${param}, state: 'directory' }) });
 `;
 
@@ -69,7 +70,7 @@ describe('exact parameter types', () => {
     const r = typecheck(
       'schema',
       [
-        "import { paramSchema } from '../../src/api/params.js';",
+        "import { paramSchema } from '../src/api/params.js';",
         "interface P { a_port: number; a_mode: 'x' | 'y' }",
         "export const ok = paramSchema<P>({ a_port: { type: 'integer' }, a_mode: { enum: ['x', 'y'] } });",
         "export const wrongType = paramSchema<P>({ a_port: { type: 'string' }, a_mode: { enum: ['x'] } });",
