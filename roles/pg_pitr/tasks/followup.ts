@@ -11,7 +11,7 @@
 import { local, task } from '../../../src/api/playbook.js';
 import type { TaskNode } from '../../../src/api/types.js';
 import { pg_query, shell } from '../../../src/operations/index.js';
-import { q, sh } from '../../../src/operations/shell-quote.js';
+import { sh } from '../../../src/operations/shell-quote.js';
 import type { PgPitrVars } from '../defaults.js';
 import { stanzaProbe } from '../../lib/stanza.js';
 import { stanzaState } from '../../pgbackrest/lib/repo.js';
@@ -67,13 +67,13 @@ export const followup: TaskNode<PgPitrVars>[] = [
     tags: ['followup'],
     when: (h) => archive(h) && mine(h) && stanza(h)?.state === 'mismatch',
     become_user: dbsu,
-    do: (h) => shell({ cmd: `pgbackrest --stanza=${q(h.vars.pg_cluster)} stanza-upgrade`, timeout: 300 }),
+    do: (h) => shell({ cmd: sh`pgbackrest --stanza=${h.vars.pg_cluster} stanza-upgrade`, timeout: 300 }),
   }),
   task<PgPitrVars>('create the stanza', {
     tags: ['followup'],
     when: (h) => archive(h) && mine(h) && stanza(h)?.state === 'missing',
     become_user: dbsu,
-    do: (h) => shell({ cmd: `pgbackrest --stanza=${q(h.vars.pg_cluster)} start >/dev/null 2>&1; pgbackrest --stanza=${q(h.vars.pg_cluster)} --no-online stanza-create`, timeout: 300 }),
+    do: (h) => shell({ cmd: sh`pgbackrest --stanza=${h.vars.pg_cluster} start >/dev/null 2>&1; pgbackrest --stanza=${h.vars.pg_cluster} --no-online stanza-create`, timeout: 300 }),
   }),
   local<PgPitrVars>('the stanza is usable', {
     tags: ['followup'],
@@ -94,7 +94,7 @@ export const followup: TaskNode<PgPitrVars>[] = [
     changed_when: (r) => /reset/.test(r.stdout ?? ''),
     do: (h) =>
       shell({
-        cmd: `if grep -qE '^archive_mode[[:space:]]*=' ${q(h.vars.pg_data)}/postgresql.auto.conf; then psql -h ${q(h.vars.pg_localhost)} -p ${h.vars.pg_port} -AXtq -d postgres -c 'ALTER SYSTEM RESET archive_mode' && echo reset; fi`,
+        cmd: sh`if grep -qE '^archive_mode[[:space:]]*=' ${h.vars.pg_data}/postgresql.auto.conf; then psql -h ${h.vars.pg_localhost} -p ${h.vars.pg_port} -AXtq -d postgres -c 'ALTER SYSTEM RESET archive_mode' && echo reset; fi`,
       }),
   }),
   local<PgPitrVars>('note the archive_mode reset', {
@@ -126,7 +126,7 @@ export const followup: TaskNode<PgPitrVars>[] = [
     changed_when: (r) => /pushed/.test(r.stdout ?? ''),
     do: (h) =>
       shell({
-        cmd: `f=$(ls ${q(h.vars.pg_data)}/pg_wal/*.history 2>/dev/null | sort | tail -n1); if [ -n "$f" ]; then out=$(pgbackrest --stanza=${q(h.vars.pg_cluster)} --no-archive-async archive-push "$f" 2>&1) || { echo "$out" >&2; exit 1; }; echo "$out" | grep -q 'already exists' || echo "pushed $f"; fi`,
+        cmd: sh`f=$(ls ${h.vars.pg_data}/pg_wal/*.history 2>/dev/null | sort | tail -n1); if [ -n "$f" ]; then out=$(pgbackrest --stanza=${h.vars.pg_cluster} --no-archive-async archive-push "$f" 2>&1) || { echo "$out" >&2; exit 1; }; echo "$out" | grep -q 'already exists' || echo "pushed $f"; fi`,
         timeout: 300,
       }),
   }),
