@@ -6,9 +6,12 @@
  *   ./run install -l pg-test     # limit applies to every play
  */
 import { playbook } from '../src/api/playbook.js';
-import { nodeMonitorPlay, nodePlay } from './node.js';
+import { nodeMonitorPlay, nodePlayAhead } from './node.js';
 import { infraPlay } from './infra.js';
 import { etcdPlay } from './etcd.js';
 import { pgsqlPlay } from './pgsql.js';
 
-export default playbook('install', [nodePlay, infraPlay, nodeMonitorPlay, etcdPlay, { ...pgsqlPlay, name: 'PGSQL INIT' }], 'node, infra (monitoring), node monitor, etcd and pgsql for the whole inventory');
+// NODE INIT's node_pkg installs each host's packages of all the plays in one apt transaction.
+const later = [infraPlay, nodeMonitorPlay, etcdPlay, { ...pgsqlPlay, name: 'PGSQL INIT' }];
+
+export default playbook('install', [nodePlayAhead(later), ...later], 'node, infra (monitoring), node monitor, etcd and pgsql for the whole inventory');

@@ -10,7 +10,8 @@
 import { play, playbook, withTags } from '../src/api/playbook.js';
 import { nodeId } from '../roles/node_id/index.js';
 import { pgId } from '../roles/pg_id/index.js';
-import { pgsql } from '../roles/pgsql/index.js';
+import { pgsqlInstallingAhead } from '../roles/pgsql/index.js';
+import { laterRoles } from '../roles/install-ahead.js';
 import { pgbackrest } from '../roles/pgbackrest/index.js';
 import { pgMonitor } from '../roles/pg_monitor/index.js';
 import { pgbouncer } from '../roles/pgbouncer/index.js';
@@ -20,17 +21,20 @@ import { pgpool } from '../roles/pgpool/index.js';
 
 const hasCluster = (vars: Record<string, unknown>) => vars.pg_cluster !== undefined && vars.pg_cluster !== null && vars.pg_cluster !== '';
 
+const afterPgsql = [
+  withTags(pgbackrest, ['pg_backup']), // pgBackRest (docs/backup.md): config, stanza, initial backup
+  // pg_access (docs/access.md): part of Pigsty's pgsql role, hence tagged pgsql too
+  ...[pgbouncer, pgVip, pgService, pgpool].map((r) => withTags<any>(r, ['pgsql', 'pg_access'])),
+  withTags(pgMonitor, ['pg_monitor']),
+];
+
 export const pgsqlPlay = play({
   name: 'PGSQL',
   hosts: 'all',
   become: true,
   host_filter: (vars) => hasCluster(vars),
-  roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgsql, ['pgsql']),
-    withTags(pgbackrest, ['pg_backup']), // pgBackRest (docs/backup.md): config, stanza, initial backup
-    // pg_access (docs/access.md): part of Pigsty's pgsql role, hence tagged pgsql too
-    ...[pgbouncer, pgVip, pgService, pgpool].map((r) => withTags<any>(r, ['pgsql', 'pg_access'])),
-    withTags(pgMonitor, ['pg_monitor']),
-  ],
+  // pg_pkg installs, in the same apt transaction, the packages of the roles after pgsql
+  roles: [withTags(nodeId, ['id', 'node-id']), withTags(pgId, ['id', 'pg-id']), withTags(pgsqlInstallingAhead(laterRoles(afterPgsql)), ['pgsql']), ...afterPgsql],
 });
 
 export default playbook('pgsql', [pgsqlPlay], 'PostgreSQL clusters managed by Patroni: install, bootstrap, provision users and databases');

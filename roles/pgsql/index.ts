@@ -5,6 +5,7 @@
  * pg_db), pg_crontab, pg_done. See docs/pgsql.md.
  */
 import { role } from '../../src/api/playbook.js';
+import { installAhead, type Later } from '../install-ahead.js';
 import { defaults, type PgsqlVars } from './defaults.js';
 import { schema } from './schema.js';
 import { preparePgsql } from './prepare.js';
@@ -19,4 +20,7 @@ export const pgsql = role<PgsqlVars>({
 });
 
 export default pgsql;
+
+/** The pgsql role whose pg_pkg step also installs what the `later` roles will install on each host, in one transaction. */
+export const pgsqlInstallingAhead = (later: Later[]) => role<PgsqlVars>({ ...pgsql, tasks: installAhead(tasks, 'install postgres packages', later) });
 export type { PgsqlVars, PgsqlParams } from './defaults.js';
