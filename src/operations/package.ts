@@ -20,11 +20,12 @@ export interface AptArgs {
   /** Default false (--no-install-recommends). */
   install_recommends?: boolean;
   /**
-   * Default true: an install is a fresh-host-fast transaction. dpkg writes without fsync after each
-   * file (`--force-unsafe-io`, as Debian's own image builds do: the files are synced when dpkg is
-   * done), and man-db's trigger, which rebuilds the whole manual index after every transaction that
-   * brings manual pages, is skipped for this transaction (man-db's daily timer updates the index).
-   * Which packages and versions get installed does not change. false: apt-get's plain behaviour.
+   * Default true: an install is a fresh-host-fast transaction. dpkg does not fsync each file before
+   * renaming it into place (`--force-unsafe-io`, as Docker's Debian images do; a crash mid-install
+   * may leave files of those packages empty), and man-db's trigger, which rebuilds the whole manual
+   * index after every transaction that brings manual pages, is skipped for this transaction (man-db's
+   * daily timer indexes the new pages). Which packages and versions get installed does not change.
+   * false: apt-get's plain behaviour.
    */
   fast?: boolean;
 }
