@@ -1,7 +1,7 @@
 /** ./run entry point: parse options, dispatch to the sandbox or run a playbook, map errors to exit codes. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXIT, UserError, UsageError, formatDetail } from '../api/errors.js';
+import { EXIT, UserError, formatDetail } from '../api/errors.js';
 import { redact } from '../api/secrets.js';
 import { coerceKeyValues, loadInventory, parseExtraVars } from '../inventory/index.js';
 import { planPlaybook } from '../runner/plan.js';
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const inventoryFile = path.resolve(args.inventory ?? DEFAULT_INVENTORY);
-  if (!fs.existsSync(inventoryFile)) throw new UsageError(`inventory ${inventoryFile} does not exist`);
+  if (!fs.existsSync(inventoryFile)) throw new UserError(`inventory ${inventoryFile} does not exist`, [{ file: inventoryFile, message: 'no such file or directory' }]);
 
   const extra = parseExtraVars(args.extraVars, process.cwd());
   const opts: RunOptions = {

@@ -53,6 +53,7 @@ export function parseIniInventory(text: string, file: string): Inventory {
       }
       continue;
     }
+    if (line.startsWith('[') && !line.includes(']')) at(`unclosed section header '${line}': a section is written [name] or [name:vars] / [name:children]`);
     if (line.startsWith('[') && line.endsWith(']')) {
       at(`invalid section entry '${line}': make sure there are no spaces or other invalid characters in the section name`);
     }
