@@ -7,7 +7,7 @@ import { coerceKeyValues, loadInventory, parseExtraVars } from '../inventory/ind
 import { planPlaybook } from '../runner/plan.js';
 import { listHosts, listTags, listTasks } from '../runner/listing.js';
 import type { RunOptions } from '../runner/options.js';
-import { splitTags } from '../runner/tags.js';
+import { checkTagFilter, splitTags } from '../runner/tags.js';
 import { playRoles } from '../runner/walk.js';
 import { parseCli, USAGE } from './args.js';
 import { loadPlaybook } from './load-playbook.js';
@@ -42,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
     startAtTask: args.startAtTask,
   };
   const pb = await loadPlaybook(args.playbook);
+  checkTagFilter(pb, opts.tags); // a typo in -t / --skip-tags stops here, before any listing or host
   // -e key=value strings where the roles' schemas want a number or a boolean
   const schemas = pb.plays.flatMap((p) => playRoles(p).map((r) => r.schema)).filter((s): s is object => !!s);
   opts.extraVars = coerceKeyValues(extra.vars, extra.sources, schemas);

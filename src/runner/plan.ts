@@ -9,6 +9,7 @@ import { collectSecrets } from '../api/secrets.js';
 import type { Inventory, VarSource } from '../inventory/types.js';
 import { hostVars, selectHosts, validateHostVars } from '../inventory/index.js';
 import type { RunOptions } from './options.js';
+import { checkTagFilter } from './tags.js';
 import { playRoles } from './walk.js';
 
 export interface PlannedPlay {
@@ -52,6 +53,7 @@ export function playDefaults(play: Play): Vars {
  */
 export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions, { checkVars = true }: { checkVars?: boolean } = {}): Plan {
   const warnings: string[] = [];
+  checkTagFilter(pb, opts.tags);
   let limitSet: Set<string> | undefined;
   if (opts.limit !== undefined) {
     const sel = selectHosts(inv, opts.limit, { cwd: process.cwd() });
