@@ -3,7 +3,7 @@ import { block, debug, play, playbook, role, withTags } from '../../../src/api/p
 import { UserError } from '../../../src/api/errors.js';
 import { checkTagFilter, playbookTags } from '../../../src/runner/tags.js';
 
-const r = role({ name: 'r', tasks: [block({ tags: ['blk'], tasks: [debug('t', () => 'x', { tags: ['task_tag'] })] })] });
+const r = role({ name: 'r', defaults: {}, tasks: [block({ tags: ['blk'], tasks: [debug('t', () => 'x', { tags: ['task_tag'] })] })] });
 const pb = playbook('demo', [play({ name: 'p', hosts: 'all', tags: ['play_tag'], roles: [withTags(r, ['role_tag'])] })]);
 
 describe('unknown --tags / --skip-tags are refused before any host', () => {
