@@ -11,8 +11,22 @@ export interface CliArgs {
   extraVars: string[];
   check: boolean;
   diff: boolean;
-  forks: number;
+  /** -f N; undefined: ansible.cfg / ANSIBLE_FORKS / 10. */
+  forks?: number;
   verbosity: number;
+  /** -u USER: the connection user (inventory `ansible_user` beats it, as in Ansible). */
+  user?: string;
+  /** --private-key / --key-file FILE (inventory `ansible_ssh_private_key_file` beats it). */
+  privateKey?: string;
+  /** -k: prompt for the SSH password. */
+  askPass: boolean;
+  /** -K: prompt for the become (sudo) password. */
+  askBecomePass: boolean;
+  /** -b: become root (or --become-user) on the hosts. */
+  become: boolean;
+  becomeUser?: string;
+  /** --syntax-check: load and check everything, contact no host. */
+  syntaxCheck: boolean;
   listHosts: boolean;
   listTasks: boolean;
   listTags: boolean;
@@ -34,8 +48,15 @@ options:
   -e, --extra-vars VARS     JSON, YAML flow, k=v pairs or @file.yml; repeatable, later wins
   -C, --check               change nothing, report what would change
   -D, --diff                show the differences of changed files and settings
-  -f, --forks N             hosts in parallel (default 10)
-  -v, --verbose             more output (-vv, -vvv)
+  -f, --forks N             hosts in parallel (default 10, or forks in ansible.cfg)
+  -u, --user USER           connect as USER (inventory ansible_user wins)
+      --private-key FILE    SSH private key (also --key-file; inventory ansible_ssh_private_key_file wins)
+  -k, --ask-pass            prompt for the SSH password
+  -b, --become              run commands as root (sudo) on the hosts
+      --become-user USER    with become, run as USER
+  -K, --ask-become-pass     prompt for the sudo password
+  -v, --verbose             more output (-vv, -vvv, -vvvv)
+      --syntax-check        load inventory, variables and playbook, check them, contact no host
       --list-hosts          print the matching hosts and exit
       --list-tasks          print the tasks that would run and exit
       --list-tags           print the tags (and their tree) and exit
@@ -62,6 +83,14 @@ export function parseCli(argv: string[]): CliArgs {
         diff: { type: 'boolean', short: 'D' },
         forks: { type: 'string', short: 'f' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
+        user: { type: 'string', short: 'u' },
+        'private-key': { type: 'string' },
+        'key-file': { type: 'string' },
+        'ask-pass': { type: 'boolean', short: 'k' },
+        'ask-become-pass': { type: 'boolean', short: 'K' },
+        become: { type: 'boolean', short: 'b' },
+        'become-user': { type: 'string' },
+        'syntax-check': { type: 'boolean' },
         'list-hosts': { type: 'boolean' },
         'list-tasks': { type: 'boolean' },
         'list-tags': { type: 'boolean' },
@@ -78,8 +107,8 @@ export function parseCli(argv: string[]): CliArgs {
   if (!help && parsed.positionals.length !== 1) {
     throw new UsageError(parsed.positionals.length ? `expected one playbook, got: ${parsed.positionals.join(' ')}\n\n${USAGE}` : `no playbook given\n\n${USAGE}`);
   }
-  const forks = v.forks === undefined ? 10 : Number(v.forks);
-  if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive integer, got '${v.forks}'`);
+  const forks = v.forks === undefined ? undefined : Number(v.forks);
+  if (forks !== undefined && (!Number.isInteger(forks) || forks < 1)) throw new UsageError(`--forks must be a positive integer, got '${v.forks}'`);
   return {
     playbook: parsed.positionals[0] ?? '',
     inventory: v.inventory,
@@ -91,6 +120,13 @@ export function parseCli(argv: string[]): CliArgs {
     diff: !!v.diff,
     forks,
     verbosity: (v.verbose ?? []).length,
+    user: v.user,
+    privateKey: v['private-key'] ?? v['key-file'],
+    askPass: !!v['ask-pass'],
+    askBecomePass: !!v['ask-become-pass'],
+    become: !!v.become,
+    becomeUser: v['become-user'],
+    syntaxCheck: !!v['syntax-check'],
     listHosts: !!v['list-hosts'],
     listTasks: !!v['list-tasks'],
     listTags: !!v['list-tags'],

@@ -13,6 +13,7 @@ import { parseCli, USAGE } from './args.js';
 import { loadPlaybook } from './load-playbook.js';
 import { onInterrupt } from './signals.js';
 import { DEFAULT_INVENTORY } from './paths.js';
+import { askPasswords, connectionSettings, readProcessSettings } from './connection-settings.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'sandbox') {
@@ -25,7 +26,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return EXIT.ok;
   }
-  const inventoryFile = path.resolve(args.inventory ?? DEFAULT_INVENTORY);
+  // ansible.cfg and ANSIBLE_* (flags win); conn.vaultPasswordFile is for the vault loader
+  const conn = connectionSettings(args, readProcessSettings());
+  for (const w of conn.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  const inventoryFile = path.resolve(args.inventory ?? conn.inventory ?? DEFAULT_INVENTORY);
   if (!fs.existsSync(inventoryFile)) throw new UserError(`inventory ${inventoryFile} does not exist`, [{ file: inventoryFile, message: 'no such file or directory' }]);
 
   const extra = parseExtraVars(args.extraVars, process.cwd());
@@ -37,9 +41,10 @@ async function main(argv: string[]): Promise<number> {
     extraSources: extra.sources,
     check: args.check,
     diff: args.diff,
-    forks: args.forks,
+    forks: conn.forks ?? 10,
     verbosity: args.verbosity,
     startAtTask: args.startAtTask,
+    connectionVars: conn.vars,
   };
   const pb = await loadPlaybook(args.playbook);
   checkTagFilter(pb, opts.tags); // a typo in -t / --skip-tags stops here, before any listing or host
@@ -55,6 +60,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(out.join('\n') + '\n');
     return EXIT.ok;
   }
+  if (args.syntaxCheck) {
+    // everything a run checks before its first connection: inventory, variables, roles' prepare hooks
+    planPlaybook(pb, loadInventory(inventoryFile), opts);
+    process.stdout.write(`\nplaybook: ${args.playbook}\n`);
+    return EXIT.ok;
+  }
+  opts.connectionVars = await askPasswords(args, conn.vars); // -k / -K
 
   // the runner (ssh2, p-limit) and the output (listr2, diff) are loaded only for a run, not for a listing
   const [{ runPlaybook }, { createReporter }] = await Promise.all([import('../runner/run.js'), import('../output/index.js')]);

@@ -13,4 +13,9 @@ export interface RunOptions {
   forks: number;
   verbosity: number;
   startAtTask?: string;
+  /**
+   * Connection settings from ansible.cfg, ANSIBLE_* and -u/--private-key/-b/--become-user/-k/-K
+   * (ansible_user, ansible_become, ...): the lowest layer of every host's variables.
+   */
+  connectionVars?: Vars;
 }

@@ -66,8 +66,9 @@ export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions, { c
 
   const errors: UserErrorDetail[] = [];
   const plays = pb.plays.map((play, index): PlannedPlay => {
-    const defaults = playDefaults(play);
-    collectSecrets(defaults); // default passwords are secrets too
+    // connection settings (ansible.cfg, ANSIBLE_*, -u, -b, ...) sit below role defaults and the inventory
+    const defaults = { ...opts.connectionVars, ...playDefaults(play) };
+    collectSecrets(defaults); // default passwords (and -k/-K answers) are secrets too
     const layers = { defaults, play: play.vars, extra: opts.extraVars };
     const merged = new Map<string, { vars: Vars; sources: Record<string, VarSource> }>();
     const varsOf = (h: string) => {
