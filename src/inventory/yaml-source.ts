@@ -6,6 +6,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, ParsedNode, ScalarTag, Tags, YAMLError } from 'yaml';
 import { fail } from './errors.js';
+import { VaultedValue } from './vault.js';
 
 function pyInt(s: string): number {
   let v = s.replace(/_/g, '');
@@ -59,6 +60,13 @@ const PY_TAGS: ScalarTag[] = [
   },
 ];
 
+/** `!vault |` values (ansible-vault encrypt_string): kept encrypted until vault.ts opens them. */
+const VAULT_TAG: ScalarTag = {
+  tag: '!vault',
+  identify: (v) => v instanceof VaultedValue,
+  resolve: (s) => new VaultedValue(s),
+};
+
 const REPLACED = new Set(['tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp']);
 
 /** Options for `parseDocument` that read YAML as Ansible does. */
@@ -68,7 +76,7 @@ export const YAML_OPTIONS = {
   // replacing a setting is refused here instead (the parse error names the key and its line)
   uniqueKeys: true,
   merge: true,
-  customTags: (tags: Tags): Tags => [...tags.filter((t) => typeof t === 'string' || !REPLACED.has(t.tag)), ...PY_TAGS],
+  customTags: (tags: Tags): Tags => [...tags.filter((t) => typeof t === 'string' || !REPLACED.has(t.tag)), ...PY_TAGS, VAULT_TAG],
 };
 
 export interface ParsedYaml {
