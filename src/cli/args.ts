@@ -31,6 +31,8 @@ export interface CliArgs {
   listTasks: boolean;
   listTags: boolean;
   startAtTask?: string;
+  /** --vault-password-file, --vault-id, --ask-vault-pass */
+  vault: VaultArgs;
   json: boolean;
   help: boolean;
 }
@@ -57,6 +59,9 @@ options:
   -K, --ask-become-pass     prompt for the sudo password
   -v, --verbose             more output (-vv, -vvv, -vvvv)
       --syntax-check        load inventory, variables and playbook, check them, contact no host
+      --vault-password-file FILE  ansible-vault password: a file, or an executable printing it
+      --vault-id [LABEL@]SOURCE   a vault password with its id; SOURCE a file or 'prompt' (repeatable)
+  -J, --ask-vault-pass      ask for the vault password (no echo)
       --list-hosts          print the matching hosts and exit
       --list-tasks          print the tasks that would run and exit
       --list-tags           print the tags (and their tree) and exit
@@ -65,6 +70,30 @@ options:
   -h, --help                this help
 
 exit codes: 0 ok, 2 a host failed or was unreachable, 4 bad inventory/vars/playbook, 5 bad usage`;
+
+/** ansible-vault password flags, shared by playbook runs and `./run inventory`. */
+export const VAULT_OPTIONS = {
+  'vault-password-file': { type: 'string', multiple: true },
+  'vault-pass-file': { type: 'string', multiple: true },
+  'vault-id': { type: 'string', multiple: true },
+  'ask-vault-pass': { type: 'boolean', short: 'J' },
+  'ask-vault-password': { type: 'boolean' },
+} as const;
+
+export interface VaultArgs {
+  passwordFiles: string[];
+  vaultIds: string[];
+  askVaultPass: boolean;
+}
+
+export function vaultArgs(v: { [k: string]: string | boolean | (string | boolean)[] | undefined }): VaultArgs {
+  const list = (k: string): string[] => ((v[k] as string[] | undefined) ?? []);
+  return {
+    passwordFiles: [...list('vault-password-file'), ...list('vault-pass-file')],
+    vaultIds: list('vault-id'),
+    askVaultPass: !!(v['ask-vault-pass'] || v['ask-vault-password']),
+  };
+}
 
 export function parseCli(argv: string[]): CliArgs {
   let parsed;
@@ -91,6 +120,7 @@ export function parseCli(argv: string[]): CliArgs {
         become: { type: 'boolean', short: 'b' },
         'become-user': { type: 'string' },
         'syntax-check': { type: 'boolean' },
+        ...VAULT_OPTIONS,
         'list-hosts': { type: 'boolean' },
         'list-tasks': { type: 'boolean' },
         'list-tags': { type: 'boolean' },
@@ -127,6 +157,7 @@ export function parseCli(argv: string[]): CliArgs {
     become: !!v.become,
     becomeUser: v['become-user'],
     syntaxCheck: !!v['syntax-check'],
+    vault: vaultArgs(v),
     listHosts: !!v['list-hosts'],
     listTasks: !!v['list-tasks'],
     listTags: !!v['list-tags'],

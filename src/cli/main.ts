@@ -12,7 +12,7 @@ import { playRoles } from '../runner/walk.js';
 import { parseCli, USAGE } from './args.js';
 import { loadPlaybook } from './load-playbook.js';
 import { onInterrupt } from './signals.js';
-import { DEFAULT_INVENTORY } from './paths.js';
+import { DEFAULT_INVENTORY, PROJECT_ROOT } from './paths.js';
 import { askPasswords, connectionSettings, readProcessSettings } from './connection-settings.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -21,6 +21,10 @@ async function main(argv: string[]): Promise<number> {
     return sandboxMain(argv.slice(1));
   }
   if (argv[0] === 'demo') return (await import('./demo.js')).demoMain();
+  if (argv[0] === 'inventory') {
+    const s = readProcessSettings(); // ansible.cfg's inventory and vault_password_file
+    return (await import('./inventory-command.js')).inventoryMain(argv.slice(1), { inventory: s.inventory?.[0], vaultPasswordFile: s.vaultPasswordFile });
+  }
   const args = parseCli(argv);
   if (args.help) {
     process.stdout.write(USAGE + '\n');
@@ -47,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
     connectionVars: conn.vars,
   };
   const pb = await loadPlaybook(args.playbook);
+  // vault passwords, and the playbook's directory for its group_vars/ and host_vars/
+  const { vaultSecrets } = await import('./inventory-command.js');
+  const playbookDir = /[/\\]|\.ts$/.test(args.playbook) ? path.dirname(path.resolve(args.playbook)) : path.join(PROJECT_ROOT, 'playbooks');
+  opts.inventoryLoad = { vault: await vaultSecrets(args.vault, conn.vaultPasswordFile), playbookDir };
   checkTagFilter(pb, opts.tags); // a typo in -t / --skip-tags stops here, before any listing or host
   // -e key=value strings where the roles' schemas want a number or a boolean
   const schemas = pb.plays.flatMap((p) => playRoles(p).map((r) => r.schema)).filter((s): s is object => !!s);
@@ -54,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.listHosts || args.listTasks || args.listTags) {
     const out: string[] = [];
-    if (args.listHosts) out.push(...listHosts(planPlaybook(pb, loadInventory(inventoryFile), opts, { checkVars: false })));
+    if (args.listHosts) out.push(...listHosts(planPlaybook(pb, loadInventory(inventoryFile, opts.inventoryLoad), opts, { checkVars: false })));
     if (args.listTasks) out.push(...listTasks(pb, opts.tags));
     if (args.listTags) out.push(...listTags(pb));
     process.stdout.write(out.join('\n') + '\n');
@@ -62,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.syntaxCheck) {
     // everything a run checks before its first connection: inventory, variables, roles' prepare hooks
-    planPlaybook(pb, loadInventory(inventoryFile), opts);
+    planPlaybook(pb, loadInventory(inventoryFile, opts.inventoryLoad), opts);
     process.stdout.write(`\nplaybook: ${args.playbook}\n`);
     return EXIT.ok;
   }

@@ -18,10 +18,10 @@ export interface VaultOptions {
   askVaultPass?: boolean;
 }
 
-/** Asks for a password without echoing it; the CLI's is readHiddenLine. */
-export type PasswordPrompt = (question: string) => Promise<string>;
+/** Asks for a password without echoing it (the CLI's reads the terminal: src/cli/prompt.ts). */
+export type PasswordPrompt = (question: string, flag: string) => Promise<string>;
 
-export async function readVaultSecrets(o: VaultOptions, prompt: PasswordPrompt = readHiddenLine, cwd = process.cwd()): Promise<VaultSecret[]> {
+export async function readVaultSecrets(o: VaultOptions, prompt: PasswordPrompt, cwd = process.cwd()): Promise<VaultSecret[]> {
   const out: VaultSecret[] = [];
   const add = (id: string, password: string, from: string): void => {
     if (!password) throw new UserError(`the vault password from ${from} is empty`, [{ file: from, message: 'empty vault password' }]);
@@ -34,10 +34,10 @@ export async function readVaultSecrets(o: VaultOptions, prompt: PasswordPrompt =
     const id = at > 0 ? spec.slice(0, at) : 'default';
     const source = at >= 0 ? spec.slice(at + 1) : spec;
     if (!source) throw new UserError(`--vault-id '${spec}' names no password source: use --vault-id [LABEL@]FILE or --vault-id [LABEL@]prompt`);
-    if (source === 'prompt') add(id, await prompt(id === 'default' ? 'Vault password: ' : `Vault password (${id}): `), `the prompt for vault id '${id}'`);
+    if (source === 'prompt') add(id, await prompt(id === 'default' ? 'Vault password: ' : `Vault password (${id}): `, `--vault-id ${spec}`), `the prompt for vault id '${id}'`);
     else add(id, readPasswordSource(path.resolve(cwd, source), `--vault-id ${spec}`), source);
   }
-  if (o.askVaultPass) add('default', await prompt('Vault password: '), 'the --ask-vault-pass prompt');
+  if (o.askVaultPass) add('default', await prompt('Vault password: ', '--ask-vault-pass'), 'the --ask-vault-pass prompt');
   return out;
 }
 
@@ -60,36 +60,4 @@ function readPasswordSource(file: string, flag: string): string {
     }
   }
   return fs.readFileSync(file, 'utf8').trim();
-}
-
-/** Reads one line from the terminal with echo off. */
-export function readHiddenLine(question: string): Promise<string> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) return Promise.reject(new UserError(`a vault password prompt needs a terminal (stdin is not one): give --vault-password-file FILE instead`));
-  return new Promise((resolve) => {
-    process.stderr.write(question);
-    stdin.setRawMode(true);
-    stdin.resume();
-    let line = '';
-    const done = (value: string): void => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
-      resolve(value);
-    };
-    const onData = (chunk: Buffer): void => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(line);
-        if (ch === '\u0003') {
-          done('');
-          process.kill(process.pid, 'SIGINT');
-          return;
-        }
-        if (ch === '\u007f' || ch === '\b') line = line.slice(0, -1);
-        else line += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
 }

@@ -4,6 +4,8 @@ import type { TagFilter } from './tags.js';
 
 export interface RunOptions {
   inventoryFile: string;
+  /** Vault passwords and the playbook's directory (group_vars/, host_vars/) for loading the inventory. */
+  inventoryLoad?: import('../inventory/load.js').LoadOptions;
   limit?: string;
   tags: TagFilter;
   extraVars: Vars;
