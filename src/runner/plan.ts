@@ -10,6 +10,7 @@ import type { Inventory, VarSource } from '../inventory/types.js';
 import { hostVars, selectHosts, validateHostVars } from '../inventory/index.js';
 import type { RunOptions } from './options.js';
 import { checkTagFilter } from './tags.js';
+import { applyCompatRules } from './unsupported.js';
 import { playRoles } from './walk.js';
 
 export interface PlannedPlay {
@@ -84,6 +85,10 @@ export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions, { c
     const sel = selectHosts(inv, play.hosts, { cwd: process.cwd() });
     let hosts = sel.hosts.filter((h) => !limitSet || limitSet.has(h));
     if (play.host_filter) hosts = hosts.filter((h) => play.host_filter!(varsOf(h).vars, h));
+    // clusters asking for a mode pgplay does not build are skipped, with a warning (Pigsty files load)
+    const compat = applyCompatRules(play, hosts, varsOf);
+    hosts = compat.hosts;
+    for (const w of compat.warnings) if (!warnings.includes(w)) warnings.push(w);
 
     for (const role of checkVars ? playRoles(play) : []) {
       if (!role.schema) continue;
