@@ -70,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.syntaxCheck) {
     // everything a run checks before its first connection: inventory, variables, roles' prepare hooks
-    planPlaybook(pb, loadInventory(inventoryFile, opts.inventoryLoad), opts);
+    const plan = planPlaybook(pb, loadInventory(inventoryFile, opts.inventoryLoad), opts);
+    for (const w of plan.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
     process.stdout.write(`\nplaybook: ${args.playbook}\n`);
     return EXIT.ok;
   }
