@@ -38,12 +38,13 @@ export interface CliArgs {
 }
 
 export const USAGE = `usage: ./run PLAYBOOK [options]
+       ./run inventory [-i INVENTORY] --list | --host HOST | --graph [GROUP]
        ./run sandbox up|down [--purge]|status|ssh NAME [-- COMMAND...]
 
 PLAYBOOK is a file in playbooks/ (ping, node, etcd, pgsql, install, ...) or a path to a .ts playbook.
 
 options:
-  -i, --inventory FILE      inventory (default: inventory/sandbox.yml)
+  -i, --inventory FILE|DIR  inventory file or directory (default: inventory/sandbox.yml)
   -l, --limit PATTERN       limit hosts (Ansible pattern: pg-test, 'pg-*:!pg-meta', @file, ...)
   -t, --tags TAGS           only run tasks with these tags (comma separated, repeatable)
       --skip-tags TAGS      skip tasks with these tags (beats --tags)
