@@ -60,7 +60,8 @@ function expectCleanError(r: { code: number; stderr: string }, code: number, ...
   expect(connections).toBe(0);
 }
 
-describe.concurrent('./run with bad input', () => {
+// each case starts the CLI under tsx (about 1 s, several under a loaded machine), some cases several times
+describe.concurrent('./run with bad input', { timeout: 120_000 }, () => {
   it('rejects an unknown pg_role naming file, line, path and the allowed values', async () => {
     const f = inventory('role.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: master }'));
     const r = await run(['pgsql', '-i', f, '-l', 'pg-test']);
