@@ -36,7 +36,10 @@ async function main(argv: string[]): Promise<number> {
   const inventoryFile = path.resolve(args.inventory ?? conn.inventory ?? DEFAULT_INVENTORY);
   if (!fs.existsSync(inventoryFile)) throw new UserError(`inventory ${inventoryFile} does not exist`, [{ file: inventoryFile, message: 'no such file or directory' }]);
 
-  const extra = parseExtraVars(args.extraVars, process.cwd());
+  // vault passwords (flags, else ansible.cfg's vault_password_file), for -e @files and the inventory
+  const { vaultSecrets } = await import('./inventory-command.js');
+  const vault = await vaultSecrets(args.vault, conn.vaultPasswordFile);
+  const extra = parseExtraVars(args.extraVars, process.cwd(), vault);
   const opts: RunOptions = {
     inventoryFile,
     limit: args.limit,
@@ -51,10 +54,9 @@ async function main(argv: string[]): Promise<number> {
     connectionVars: conn.vars,
   };
   const pb = await loadPlaybook(args.playbook);
-  // vault passwords, and the playbook's directory for its group_vars/ and host_vars/
-  const { vaultSecrets } = await import('./inventory-command.js');
+  // the playbook's directory: its group_vars/ and host_vars/ are read after the inventory's
   const playbookDir = /[/\\]|\.ts$/.test(args.playbook) ? path.dirname(path.resolve(args.playbook)) : path.join(PROJECT_ROOT, 'playbooks');
-  opts.inventoryLoad = { vault: await vaultSecrets(args.vault, conn.vaultPasswordFile), playbookDir };
+  opts.inventoryLoad = { vault, playbookDir };
   checkTagFilter(pb, opts.tags); // a typo in -t / --skip-tags stops here, before any listing or host
   // -e key=value strings where the roles' schemas want a number or a boolean
   const schemas = pb.plays.flatMap((p) => playRoles(p).map((r) => r.schema)).filter((s): s is object => !!s);

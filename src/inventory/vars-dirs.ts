@@ -88,7 +88,7 @@ function mergeFiles(files: string[], vault: readonly VaultSecret[]): VarsLayer {
 export function readVarsFile(file: string, vault: readonly VaultSecret[]): VarsLayer {
   let text = fs.readFileSync(file, 'utf8');
   const encrypted = isVaultText(text);
-  if (encrypted) text = decryptVault(text, vault, { file });
+  if (encrypted) text = decryptVault(text, vault, { file, what: 'vars file' });
   const y = parseYaml(text, file, 'vars file');
   const root = y.doc.contents;
   const layer: VarsLayer = { vars: {}, sources: {} };
@@ -99,7 +99,7 @@ export function readVarsFile(file: string, vault: readonly VaultSecret[]): VarsL
     const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
     const src = { file, path: key, line: lineOf(y, pair.key) };
     let value = plain[key];
-    if (hasVaulted(value)) value = openVaulted(value, vault, src);
+    if (hasVaulted(value)) value = openVaulted(value, vault, { ...src, what: 'vars file' });
     collectSecrets(value, key);
     if (encrypted) registerAllStrings(value);
     layer.vars[key] = value;

@@ -26,6 +26,8 @@ export interface VaultPlace {
   file: string;
   path?: string;
   line?: number;
+  /** What the file is, for "Invalid <what> FILE": 'inventory' (default), 'vars file', 'extra vars file'. */
+  what?: string;
 }
 
 const HEADER = '$ANSIBLE_VAULT';
@@ -50,7 +52,7 @@ function parseEnvelope(text: string, at: VaultPlace): Envelope {
   const header = lines[0].split(';');
   const version = header[1];
   const cipher = header[2];
-  const bad = (why: string): never => fail(at.file, `not a valid ansible-vault text: ${why}`, at);
+  const bad = (why: string): never => fail(at.file, `not a valid ansible-vault text: ${why}`, at, at.what);
   if (version !== '1.1' && version !== '1.2') bad(`format version '${version ?? ''}' (1.1 and 1.2 are read)`);
   if (cipher !== 'AES256') bad(`cipher '${cipher ?? ''}' (only AES256 is read)`);
   const hex = lines.slice(1).join('');
@@ -87,14 +89,14 @@ export function decryptVault(text: string, secrets: readonly VaultSecret[], at: 
   const env = parseEnvelope(text, at);
   const what = at.path ? 'this value is encrypted with ansible-vault' : 'this file is encrypted with ansible-vault';
   const idNote = env.vaultId ? ` (vault id '${env.vaultId}')` : '';
-  if (!secrets.length) fail(at.file, `${what}${idNote} and no vault password was given: use ${VAULT_FLAGS}`, at);
+  if (!secrets.length) fail(at.file, `${what}${idNote} and no vault password was given: use ${VAULT_FLAGS}`, at, at.what);
   const ordered = [...secrets.filter((s) => s.id === env.vaultId), ...secrets.filter((s) => s.id !== env.vaultId)];
   for (const s of ordered) {
     const plain = tryPassword(env, s.password);
     if (plain) return plain.toString('utf8');
   }
   const ids = [...new Set(secrets.map((s) => s.id))].map((id) => `'${id}'`).join(', ');
-  return fail(at.file, `decryption failed: ${what}${idNote} and no vault password given (vault ids ${ids}) opens it`, at);
+  return fail(at.file, `decryption failed: ${what}${idNote} and no vault password given (vault ids ${ids}) opens it`, at, at.what);
 }
 
 /** An inline `!vault |` value as read from YAML, before it is decrypted. */

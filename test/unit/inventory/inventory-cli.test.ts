@@ -59,7 +59,7 @@ describe('./run inventory and the vault flags', () => {
     ]) {
       const r = await run([...args, '-i', 'inventory', '--vault-password-file', 'vault-pass.txt', '--vault-id', 'meta@vault-pass.txt']);
       expect(r.code, args.join(' ')).toBe(4);
-      expect(r.stderr).toMatch(/group_vars\/pg-meta.yml:line 2 at pg_monitor_password: decryption failed: this value is encrypted with ansible-vault \(vault id 'meta'\)/);
+      expect(r.stderr).toMatch(/^ERROR! Invalid vars file .*group_vars\/pg-meta.yml:line 2 at pg_monitor_password: decryption failed: this value is encrypted with ansible-vault \(vault id 'meta'\)/);
       expect(r.stderr).not.toContain('estate-vault-pw');
       noStack(r.stderr);
     }
