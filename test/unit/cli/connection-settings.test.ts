@@ -10,6 +10,7 @@ import { askPasswords, connectionSettings } from '../../../src/cli/connection-se
 import { promptSecret } from '../../../src/cli/prompt.js';
 import { hostVars, loadInventory } from '../../../src/inventory/index.js';
 import { redact } from '../../../src/api/secrets.js';
+import { resolveSshSettings } from '../../../src/connectors/ssh-settings.js';
 
 const CFG = '[defaults]\nremote_user = cfguser\nforks = 4\nprivate_key_file = keys/id\n[privilege_escalation]\nbecome = no\nbecome_user = postgres\n';
 const settings = (env: Record<string, string> = {}) =>
@@ -39,6 +40,14 @@ describe('connection settings', () => {
     expect(hostVars(inv, 'a', { defaults: conn.vars }).vars.ansible_user).toBe('invuser');
     expect(hostVars(inv, 'b', { defaults: conn.vars }).vars.ansible_user).toBe('flaguser');
     expect(hostVars(inv, 'a', { defaults: conn.vars, extra: { ansible_user: 'extra' } }).vars.ansible_user).toBe('extra');
+  });
+
+  it('reach the SSH settings as connection variables (user, key, host key checking, ssh_args)', () => {
+    const cfg = '[defaults]\nremote_user = dba\nprivate_key_file = keys/id\nhost_key_checking = False\ntimeout = 30\n[ssh_connection]\nssh_args = -C -o ControlMaster=auto -o Port=2222\n';
+    const s = readAnsibleSettings({ env: {}, cwd: '/p', home: '/h', readFile: (f) => (f === '/p/ansible.cfg' ? cfg : undefined) });
+    const vars = connectionSettings(parseCli(['pgsql']), s, '/p').vars;
+    const r = resolveSshSettings('h', { ansible_host: '10.0.0.1', ...vars }, { inventoryDir: '/p', home: '/nohome', systemConfig: '' });
+    expect(r).toMatchObject({ user: 'dba', keyFile: '/p/keys/id', port: 2222, hostKeys: { unknown: 'accept' } });
   });
 
   it('-k / -K answers become ansible_password / ansible_become_password, and secrets', async () => {
