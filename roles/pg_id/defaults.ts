@@ -7,8 +7,13 @@
  */
 
 /** Roles an instance can have. A standby cluster's leader is `primary` with `pg_upstream` set. */
+import { PG_MODES_NOT_BUILT } from '../../src/api/pigsty-compat.js';
 import { pick } from '../../src/api/params.js';
 import { defaults as pgsql, type PgsqlParams } from '../pgsql/defaults.js';
+
+/** Pigsty's cluster modes (all valid in an inventory; only pgsql is built). */
+export const PG_MODES = ['pgsql', ...PG_MODES_NOT_BUILT] as const;
+export type PgMode = (typeof PG_MODES)[number];
 
 export const PG_ROLES = ['primary', 'replica', 'offline', 'standby', 'delayed'] as const;
 export type PgRole = (typeof PG_ROLES)[number];
@@ -20,8 +25,8 @@ export interface PgIdParams {
   pg_seq?: number | string;
   /** Instance role, required: primary, replica, offline, standby or delayed. */
   pg_role?: PgRole;
-  /** Cluster mode; only `pgsql` is supported here. */
-  pg_mode: 'pgsql';
+  /** Cluster mode, as in Pigsty; pgplay builds `pgsql` and skips the clusters of the other modes with a warning. */
+  pg_mode: PgMode;
   /** Upstream IP for a standby cluster leader or a cascading replica. */
   pg_upstream?: string;
   /** Allow offline (ETL) queries on this instance. */

@@ -88,7 +88,7 @@ export const schema = paramSchema<PgsqlParams>({
     pg_namespace: absPath,
     patroni_port: port,
     patroni_log_dir: absPath,
-    patroni_ssl_enabled: { const: false, description: 'Patroni REST API TLS is not supported yet' },
+    patroni_ssl_enabled: bool, // true is accepted and warned about: Patroni REST API TLS is not built yet (src/runner/unsupported.ts)
     patroni_watchdog_mode: { enum: ['off', 'automatic', 'required'] },
     patroni_username: str,
     patroni_password: str,

@@ -116,8 +116,18 @@ export const oneOf = <T extends string | number>(values: readonly T[], descripti
 export const seq: UnionSchema = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
 /** A mapping of name → string/number/boolean. */
 export const settings: ObjectSchema = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } };
-export const IPV4 = '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$';
-export const ipv4: StringSchema = { type: 'string', pattern: IPV4 };
+/** One IPv4 octet, 0 to 255 (no leading zero: 010 would be octal to some tools). */
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+/** A prefix length, 0 to 32. */
+const PREFIX = '(3[0-2]|[12]?[0-9])';
+export const IPV4_ADDRESS = `${OCTET}(\\.${OCTET}){3}`;
+export const IPV4 = `^${IPV4_ADDRESS}$`;
+/** An IPv4 address with its prefix length, e.g. 10.10.10.3/24. */
+export const IPV4_CIDR = `^${IPV4_ADDRESS}/${PREFIX}$`;
+/** An IPv4 address with an optional prefix length. */
+export const IPV4_OPT_CIDR = `^${IPV4_ADDRESS}(/${PREFIX})?$`;
+export const ipv4: StringSchema = { type: 'string', pattern: IPV4, description: 'an IPv4 address (octets 0 to 255)' };
+export const ipv4Cidr: StringSchema = { type: 'string', pattern: IPV4_CIDR, description: 'an IPv4 address (octets 0 to 255) with its prefix length (0 to 32), e.g. 10.10.10.3/24' };
 
 /** A switch written as a boolean or as a string (yes/no, true/false, on/off, 1/0: -e k=v stays a string). */
 export type Boolish = boolean | string;

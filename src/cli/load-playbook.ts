@@ -29,7 +29,7 @@ async function importSource(file: string): Promise<Record<string, unknown>> {
 export async function loadPlaybook(name: string): Promise<Playbook> {
   const file = /[/\\]|\.ts$/.test(name) ? path.resolve(name) : path.join(PROJECT_ROOT, 'playbooks', `${name}.ts`);
   if (!fs.existsSync(file)) {
-    throw new UsageError(`no playbook '${name}' (looked for ${path.relative(process.cwd(), file) || file}). Available: ${availablePlaybooks().join(', ')}`);
+    throw new UserError(`no playbook '${name}' (looked for ${path.relative(process.cwd(), file) || file}). Available: ${availablePlaybooks().join(', ')}`);
   }
   const mod = await importSource(file);
   const pb = mod.default as Playbook | undefined;

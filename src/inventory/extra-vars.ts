@@ -10,6 +10,7 @@ import { isMap } from 'yaml';
 import { UserError } from '../api/errors.js';
 import { collectSecrets } from '../api/secrets.js';
 import type { Vars } from '../api/types.js';
+import { decryptVault, hasVaulted, isVaultText, openVaulted, registerAllStrings, type VaultSecret } from './vault.js';
 import { lineOf, parseYaml, yamlValue, type ParsedYaml } from './yaml-source.js';
 import type { VarSource } from './types.js';
 
@@ -17,14 +18,16 @@ const FORMS =
   "use JSON or a YAML mapping ('{\"pg_role\": \"replica\"}', '{pg_pitr: {time: \"2026-01-01 10:00:00+00\"}}'), " +
   "key=value pairs ('pg_reload=true pg_role=replica'), or @file.yml / @file.json";
 
-export function parseExtraVars(args: string[], cwd: string): { vars: Vars; sources: Record<string, VarSource> } {
+/** `vault`: passwords for an encrypted @file and inline `!vault` values (see vault.ts). */
+export function parseExtraVars(args: string[], cwd: string, vault: readonly VaultSecret[] = []): { vars: Vars; sources: Record<string, VarSource> } {
   const vars: Vars = {};
   const sources: Record<string, VarSource> = {};
   args.forEach((arg, i) => {
     if (!arg) return;
     const label = `-e #${i + 1}`;
-    const one = parseOne(arg, label, cwd);
-    for (const [k, { value, source }] of Object.entries(one)) {
+    const one = parseOne(arg, label, cwd, vault);
+    for (const [k, { source, ...rest }] of Object.entries(one)) {
+      const value = hasVaulted(rest.value) ? openVaulted(rest.value, vault, { ...source, what: 'extra vars' }) : rest.value;
       collectSecrets(value, k);
       vars[k] = value;
       sources[k] = source;
@@ -45,8 +48,8 @@ function bad(label: string, arg: string, why: string): never {
   throw new UserError(`Invalid extra vars ${label} ${shown(arg)}: ${message}`, [{ file: label, message }]);
 }
 
-function parseOne(arg: string, label: string, cwd: string): Parsed {
-  if (arg.startsWith('@')) return fromFile(arg.slice(1), label, cwd);
+function parseOne(arg: string, label: string, cwd: string, vault: readonly VaultSecret[]): Parsed {
+  if (arg.startsWith('@')) return fromFile(arg.slice(1), label, cwd, vault);
   if (arg[0] === '/' || arg[0] === '.') bad(label, arg, `this looks like a file name: write @${arg}`);
   if (arg[0] === '{' || arg[0] === '[') return fromYaml(arg, label);
   return fromKeyValues(arg, label);
@@ -78,7 +81,7 @@ function fromYaml(arg: string, label: string): Parsed {
   return parsed;
 }
 
-function fromFile(name: string, label: string, cwd: string): Parsed {
+function fromFile(name: string, label: string, cwd: string, vault: readonly VaultSecret[]): Parsed {
   const file = path.resolve(cwd, name);
   let text: string;
   try {
@@ -88,11 +91,15 @@ function fromFile(name: string, label: string, cwd: string): Parsed {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     throw new UserError(`Cannot read extra vars file ${name} (${label}): ${why}`, [{ file: name, message: why }]);
   }
+  const encrypted = isVaultText(text);
+  if (encrypted) text = decryptVault(text, vault, { file: name, what: 'extra vars file' });
   const y = parseYaml(text, name, 'extra vars file');
-  return mappingEntries(y, name, (why) => {
+  const parsed = mappingEntries(y, name, (why) => {
     const message = `${why}; an extra vars file must hold a YAML or JSON mapping such as {pg_role: replica}`;
     throw new UserError(`Invalid extra vars file ${name} (${label}): ${message}`, [{ file: name, message }]);
   });
+  if (encrypted) for (const v of Object.values(parsed)) registerAllStrings(v.value);
+  return parsed;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,13 @@ interface Pending {
 
 export function parseIniInventory(text: string, file: string): Inventory {
   const b = new InventoryBuilder(file);
+  readIniInventory(text, b);
+  return b.finish();
+}
+
+/** Adds the groups and hosts of an INI inventory (the builder's current file) to the builder. */
+export function readIniInventory(text: string, b: InventoryBuilder): void {
+  const file = b.file;
   const pending = new Map<string, Pending>();
   let group = 'ungrouped';
   let state = 'hosts';
@@ -53,6 +60,7 @@ export function parseIniInventory(text: string, file: string): Inventory {
       }
       continue;
     }
+    if (line.startsWith('[') && !line.includes(']')) at(`unclosed section header '${line}': a section is written [name] or [name:vars] / [name:children]`);
     if (line.startsWith('[') && line.endsWith(']')) {
       at(`invalid section entry '${line}': make sure there are no spaces or other invalid characters in the section name`);
     }
@@ -105,5 +113,4 @@ export function parseIniInventory(text: string, file: string): Inventory {
     if (p.state === 'vars') fail(file, `section [${g}:vars] is for a group that is not defined: ${g}`, { line: p.line });
     fail(file, `section [${p.parents[p.parents.length - 1]}:children] includes an undefined group: ${g}`, { line: p.line });
   }
-  return b.finish();
 }

@@ -2,12 +2,22 @@
 import { collectSecrets } from '../api/secrets.js';
 import { fail } from './errors.js';
 import type { Group, Host, Inventory, VarSource } from './types.js';
+import { hasVaulted, openVaulted, registerAllStrings, type VaultSecret } from './vault.js';
 
 export class InventoryBuilder {
   readonly groups = new Map<string, Group>();
   readonly hosts = new Map<string, Host>();
 
-  constructor(readonly file: string) {
+  /** The file being read (the builder is shared by the files of an inventory directory). */
+  file: string;
+  /** Set while reading an ansible-vault encrypted file: its variable values are all secret. */
+  secretValues = false;
+
+  constructor(
+    readonly source: string,
+    readonly vault: readonly VaultSecret[] = [],
+  ) {
+    this.file = source;
     this.addGroup('all');
     this.addGroup('ungrouped');
     this.addChild('all', 'ungrouped');
@@ -62,15 +72,23 @@ export class InventoryBuilder {
       g.priority = toPriority(value) ?? fail(this.file, `ansible_group_priority must be an integer, got ${JSON.stringify(value)}`, src);
       return;
     }
-    collectSecrets(value, key);
+    value = this.clear(key, value, src);
     g.vars[key] = value;
     g.sources[key] = src;
   }
 
   setHostVar(h: Host, key: string, value: unknown, src: VarSource): void {
-    collectSecrets(value, key);
+    value = this.clear(key, value, src);
     h.vars[key] = value;
     h.sources[key] = src;
+  }
+
+  /** The value with its inline `!vault` values decrypted, its secrets registered. */
+  private clear(key: string, value: unknown, src: VarSource): unknown {
+    const clear = hasVaulted(value) ? openVaulted(value, this.vault, src) : value;
+    collectSecrets(clear, key);
+    if (this.secretValues) registerAllStrings(clear);
+    return clear;
   }
 
   /** InventoryData.reconcile_inventory: every group under `all`, hosts without a group in `ungrouped`; then depths. */
@@ -104,7 +122,7 @@ export class InventoryBuilder {
       return d;
     };
     for (const g of this.groups.values()) g.depth = depthOf(g.name);
-    return { file: this.file, hosts: this.hosts, groups: this.groups };
+    return { file: this.source, hosts: this.hosts, groups: this.groups, varsDirs: [] };
   }
 }
 

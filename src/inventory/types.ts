@@ -31,11 +31,29 @@ export interface Host {
   sources: Record<string, VarSource>;
 }
 
+/** Variables of one group_vars/ or host_vars/ entry (its files merged in order), with their sources. */
+export interface VarsLayer {
+  vars: Vars;
+  sources: Record<string, VarSource>;
+}
+
+/** The group_vars/ and host_vars/ beside an inventory or a playbook, for the inventory's groups and hosts. */
+export interface VarsDirs {
+  /** The directory holding group_vars/ and host_vars/. */
+  basedir: string;
+  /** Beside the inventory (read by ansible-inventory too) or beside the playbook. */
+  kind: 'inventory' | 'playbook';
+  groups: Map<string, VarsLayer>;
+  hosts: Map<string, VarsLayer>;
+}
+
 export interface Inventory {
-  /** Path of the loaded file. */
+  /** Path of the loaded file (or directory, when -i named one). */
   file: string;
   /** All hosts in inventory order (order of first appearance in the file). */
   hosts: Map<string, Host>;
   /** All groups, including `all` and `ungrouped`. */
   groups: Map<string, Group>;
+  /** group_vars/ and host_vars/ in precedence order: beside the inventory, then beside the playbook. */
+  varsDirs?: VarsDirs[];
 }

@@ -168,8 +168,10 @@ function requirementOf(e: ErrorObject): string {
       return `must be one of ${(p.allowedValues as unknown[]).map(fmt).join(', ')}`;
     case 'const':
       return `must be ${fmt(p.allowedValue)}`;
-    case 'pattern':
-      return `must match the pattern ${String(p.pattern)}`;
+    case 'pattern': {
+      const description = (e.parentSchema as { description?: unknown } | undefined)?.description;
+      return typeof description === 'string' ? `must be ${description}` : `must match the pattern ${String(p.pattern)}`;
+    }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':

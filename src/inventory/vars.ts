@@ -3,13 +3,14 @@
  * lowest precedence first:
  *
  *   role defaults < all.vars < group vars (groups sorted by depth, then ansible_group_priority,
- *   then name; later wins) < host vars < derived < play vars < set vars < extra vars
+ *   then name; later wins) < group_vars/ files < host vars < host_vars/ files < derived <
+ *   play vars < set vars < extra vars  (see inventoryVars for the inventory part)
  *
  * Top-level keys replace (Ansible's default hash_behaviour=replace): no deep merge. Returned
  * values are shared with the inventory and the layers: treat them as read-only.
  */
 import type { Vars } from '../api/types.js';
-import type { Group, Inventory, VarSource } from './types.js';
+import type { Group, Inventory, VarSource, VarsLayer } from './types.js';
 
 export type LayerName = 'defaults' | 'derived' | 'play' | 'set' | 'extra';
 
@@ -141,7 +142,14 @@ export function sortGroups(groups: Group[]): Group[] {
   return [...groups].sort((a, b) => a.depth - b.depth || a.priority - b.priority || byCodePoint(a.name, b.name));
 }
 
-/** Inventory variables of a host (all.vars < group vars < host vars), with their sources. */
+/**
+ * Inventory variables of a host, with their sources, in ansible-core's order (vars/manager.py,
+ * default VARIABLE_PRECEDENCE), later wins:
+ *   all.vars of the inventory file < vars of the host's other groups in the file (sorted) <
+ *   group_vars/all beside the inventory < beside the playbook < group_vars/<group> beside the
+ *   inventory (sorted groups) < beside the playbook < the host's vars in the file <
+ *   host_vars/<host> beside the inventory < beside the playbook.
+ */
 export function inventoryVars(inv: Inventory, host: string): MergedVars {
   const vars: Vars = {};
   const sources: Record<string, VarSource> = {};
@@ -151,15 +159,22 @@ export function inventoryVars(inv: Inventory, host: string): MergedVars {
       sources[k] = src(k);
     }
   };
+  const putLayer = (layer: VarsLayer | undefined): void => {
+    if (layer) put(layer.vars, (k) => layer.sources[k]);
+  };
   const groupLayer = (g: Group): void =>
     put(g.vars, (k) => g.sources[k] ?? { file: inv.file, path: `${g.name}.vars.${k}` });
 
+  const dirs = inv.varsDirs ?? [];
   const all = inv.groups.get('all');
   if (all) groupLayer(all);
-  const groups = [...memberOf(inv, host)].filter((g) => g !== 'all').map((g) => inv.groups.get(g)!);
-  for (const g of sortGroups(groups)) groupLayer(g);
+  const groups = sortGroups([...memberOf(inv, host)].filter((g) => g !== 'all').map((g) => inv.groups.get(g)!));
+  for (const g of groups) groupLayer(g);
+  for (const d of dirs) putLayer(d.groups.get('all'));
+  for (const d of dirs) for (const g of groups) putLayer(d.groups.get(g.name));
   const h = inv.hosts.get(host);
   if (h) put(h.vars, (k) => h.sources[k] ?? { file: inv.file, path: `${host}.${k}` });
+  for (const d of dirs) putLayer(d.hosts.get(host));
   return { vars, sources };
 }
 

@@ -6,7 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import { fail } from './errors.js';
 import { expandHostKey } from './host-range.js';
-import { parseIniInventory } from './ini-inventory.js';
+import { readIniInventory } from './ini-inventory.js';
 import { InventoryBuilder } from './inventory-builder.js';
 import type { Group, Inventory } from './types.js';
 import { lineOf, parseYaml, yamlValue, type ParsedYaml } from './yaml-source.js';
@@ -69,6 +69,14 @@ function describe(node: unknown): string {
 const SECTIONS = ['vars', 'children', 'hosts'] as const;
 
 export function parseYamlInventory(text: string, file: string): Inventory {
+  const b = new InventoryBuilder(file);
+  readYamlInventory(text, b);
+  return b.finish();
+}
+
+/** Adds the groups and hosts of a YAML inventory (the builder's current file) to the builder. */
+export function readYamlInventory(text: string, b: InventoryBuilder): void {
+  const file = b.file;
   const y = parseYaml(text, file);
   const root = deref(y, y.doc.contents);
   if (isNullNode(root)) fail(file, 'the inventory is empty (expected a mapping such as all: {children: {...}})');
@@ -76,7 +84,8 @@ export function parseYamlInventory(text: string, file: string): Inventory {
   // string (e.g. a git symlink checked out as text) is an INI list of hosts to Ansible.
   if (isScalar(root) && typeof root.value === 'string') {
     try {
-      return parseIniInventory(text, file);
+      readIniInventory(text, b);
+      return;
     } catch {
       /* report the YAML shape problem below */
     }
@@ -84,9 +93,7 @@ export function parseYamlInventory(text: string, file: string): Inventory {
   if (!isMap(root)) fail(file, `a YAML inventory must be a mapping of groups (all: {children: ...}), found ${describe(root)}`, { line: lineOf(y, root) });
   const entries = mapEntries(y, root);
   if (entries.some((e) => e.key === 'plugin')) fail(file, 'this is an inventory plugin configuration (plugin: ...), not an inventory; give a YAML or INI inventory');
-  const b = new InventoryBuilder(file);
   for (const e of entries) parseGroup(y, b, e.key, e.value, String(e.key), lineOf(y, e.keyNode));
-  return b.finish();
 }
 
 function parseGroup(y: ParsedYaml, b: InventoryBuilder, name: unknown, node: unknown, gpath: string, line: number | undefined): string {

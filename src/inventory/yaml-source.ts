@@ -6,6 +6,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, ParsedNode, ScalarTag, Tags, YAMLError } from 'yaml';
 import { fail } from './errors.js';
+import { VaultedValue } from './vault.js';
 
 function pyInt(s: string): number {
   let v = s.replace(/_/g, '');
@@ -59,14 +60,23 @@ const PY_TAGS: ScalarTag[] = [
   },
 ];
 
+/** `!vault |` values (ansible-vault encrypt_string): kept encrypted until vault.ts opens them. */
+const VAULT_TAG: ScalarTag = {
+  tag: '!vault',
+  identify: (v) => v instanceof VaultedValue,
+  resolve: (s) => new VaultedValue(s),
+};
+
 const REPLACED = new Set(['tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp']);
 
 /** Options for `parseDocument` that read YAML as Ansible does. */
 export const YAML_OPTIONS = {
   version: '1.1' as const,
-  uniqueKeys: false,
+  // Ansible only warns about a duplicate key and keeps the last value; a typo'd copy silently
+  // replacing a setting is refused here instead (the parse error names the key and its line)
+  uniqueKeys: true,
   merge: true,
-  customTags: (tags: Tags): Tags => [...tags.filter((t) => typeof t === 'string' || !REPLACED.has(t.tag)), ...PY_TAGS],
+  customTags: (tags: Tags): Tags => [...tags.filter((t) => typeof t === 'string' || !REPLACED.has(t.tag)), ...PY_TAGS, VAULT_TAG],
 };
 
 export interface ParsedYaml {
@@ -79,6 +89,10 @@ export function parseYaml(text: string, file: string, what = 'inventory'): Parse
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines });
   const err = doc.errors[0];
+  if (err?.code === 'DUPLICATE_KEY') {
+    const key = text.slice(err.pos[0]).match(/^["']?([^"':\n]*)/)?.[1] ?? '';
+    fail(file, `duplicate key '${key}' (a key may appear once in a mapping; Ansible would silently keep the last value)`, { line: err.linePos?.[0].line }, what);
+  }
   if (err) fail(file, `broken YAML: ${yamlMessage(err)}`, { line: err.linePos?.[0].line }, what);
   return { doc, lines };
 }

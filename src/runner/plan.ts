@@ -9,6 +9,8 @@ import { collectSecrets } from '../api/secrets.js';
 import type { Inventory, VarSource } from '../inventory/types.js';
 import { hostVars, selectHosts, validateHostVars } from '../inventory/index.js';
 import type { RunOptions } from './options.js';
+import { checkTagFilter } from './tags.js';
+import { applyCompatRules } from './unsupported.js';
 import { playRoles } from './walk.js';
 
 export interface PlannedPlay {
@@ -52,6 +54,7 @@ export function playDefaults(play: Play): Vars {
  */
 export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions, { checkVars = true }: { checkVars?: boolean } = {}): Plan {
   const warnings: string[] = [];
+  checkTagFilter(pb, opts.tags);
   let limitSet: Set<string> | undefined;
   if (opts.limit !== undefined) {
     const sel = selectHosts(inv, opts.limit, { cwd: process.cwd() });
@@ -64,8 +67,9 @@ export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions, { c
 
   const errors: UserErrorDetail[] = [];
   const plays = pb.plays.map((play, index): PlannedPlay => {
-    const defaults = playDefaults(play);
-    collectSecrets(defaults); // default passwords are secrets too
+    // connection settings (ansible.cfg, ANSIBLE_*, -u, -b, ...) sit below role defaults and the inventory
+    const defaults = { ...opts.connectionVars, ...playDefaults(play) };
+    collectSecrets(defaults); // default passwords (and -k/-K answers) are secrets too
     const layers = { defaults, play: play.vars, extra: opts.extraVars };
     const merged = new Map<string, { vars: Vars; sources: Record<string, VarSource> }>();
     const varsOf = (h: string) => {
@@ -81,6 +85,10 @@ export function planPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions, { c
     const sel = selectHosts(inv, play.hosts, { cwd: process.cwd() });
     let hosts = sel.hosts.filter((h) => !limitSet || limitSet.has(h));
     if (play.host_filter) hosts = hosts.filter((h) => play.host_filter!(varsOf(h).vars, h));
+    // clusters asking for a mode pgplay does not build are skipped, with a warning (Pigsty files load)
+    const compat = applyCompatRules(play, hosts, varsOf);
+    hosts = compat.hosts;
+    for (const w of compat.warnings) if (!warnings.includes(w)) warnings.push(w);
 
     for (const role of checkVars ? playRoles(play) : []) {
       if (!role.schema) continue;

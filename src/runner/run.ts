@@ -26,7 +26,7 @@ export interface RunSummary {
 
 export async function runPlaybook(pb: Playbook, opts: RunOptions, reporter: Reporter, signal?: AbortSignal): Promise<RunSummary> {
   const t0 = Date.now();
-  const inv = loadInventory(opts.inventoryFile);
+  const inv = loadInventory(opts.inventoryFile, opts.inventoryLoad);
   const plan = planPlaybook(pb, inv, opts);
 
   reporter.emit({

@@ -75,6 +75,20 @@ export interface PitrContext {
   pg_cluster: string;
   pg_data: string;
   pg_port: number;
+  /** The current time (tests pin it); a target time after it is refused. */
+  now?: Date;
+}
+
+/** The instant a TIME_RE-valid target names, or undefined when a field is out of range (month 13, 25:00). */
+export function pitrInstant(t: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?\s*(?:([+-])(\d{2}):?(\d{2})?|Z|UTC)$/i.exec(t);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec, frac, sign, oh, om] = m;
+  const local = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec, frac ? Math.floor(Number(frac) * 1000) : 0);
+  const check = new Date(local);
+  if (check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || +h > 23 || +mi > 59 || +sec > 59) return undefined;
+  const offsetMin = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om ?? 0)) : 0;
+  return new Date(local - offsetMin * 60_000);
 }
 
 /**
@@ -113,6 +127,14 @@ export function validatePitr(input: unknown, ctx: PitrContext): { plan?: PitrPla
   if (type === 'time' && p.time !== undefined) {
     target = String(p.time).trim();
     if (!TIME_RE.test(target)) errors.push(`pg_pitr.time: '${target}' is not 'YYYY-MM-DD HH:MM:SS[.ffffff]+TZ' with a time zone (e.g. 2025-07-13 10:00:00+00): without one the server's time zone would decide`);
+    else {
+      const at = pitrInstant(target);
+      const now = ctx.now ?? new Date();
+      if (!at) errors.push(`pg_pitr.time: '${target}' is not a valid date and time (month 01-12, a day of that month, hours 00-23, minutes and seconds 00-59)`);
+      else if (at.getTime() > now.getTime()) {
+        errors.push(`pg_pitr.time: '${target}' is in the future (now is ${now.toISOString()}): the restore could never reach it, and the cluster would already be stopped; give a time in the past, or {} for the latest state`);
+      }
+    }
   }
   if (type === 'name' && p.name !== undefined) {
     target = String(p.name);

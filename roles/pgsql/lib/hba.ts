@@ -3,13 +3,14 @@
  * pg_hba.conf lines. The lines go into Patroni's `postgresql.pg_hba`, so Patroni owns pg_hba.conf:
  * it rewrites the file and reloads PostgreSQL when the list changes (never a restart).
  */
+import { IPV4_OPT_CIDR } from '../../../src/api/params.js';
 import type { HostCtx } from '../../../src/api/types.js';
 import type { HbaAuth, HbaRule, PgsqlVars } from '../defaults.js';
 
 export const ADDR_ALIASES = ['local', 'localhost', 'admin', 'infra', 'cluster', 'intra', 'intranet', 'world', 'all'] as const;
 export const HBA_AUTHS: HbaAuth[] = ['deny', 'pwd', 'ssl', 'sha', 'cert', 'ssl-md5', 'ssl-sha', 'md5', 'os', 'ident', 'peer', 'trust', 'reject', 'scram-sha-256'];
 export const HBA_ROLES = ['default', 'common', 'primary', 'replica', 'offline', 'standby', 'delayed'] as const;
-const CIDR = /^([0-9]{1,3}\.){3}[0-9]{1,3}(\/([0-9]|[1-2][0-9]|3[0-2]))?$/;
+const CIDR = new RegExp(IPV4_OPT_CIDR);
 
 export interface HbaContext {
   pg_role: string;

@@ -1,6 +1,7 @@
 /**
- * Bad input through the real ./run: exit code, one short message naming file and path, no stack
- * trace, and no host contacted (each inventory points its hosts at a TCP listener that counts).
+ * The corpus of bad input, through the command line (src/cli/main.ts from the sources, as ./run
+ * runs its compiled twin): exit code, one short message naming file and path, no stack trace, and
+ * no host contacted (each inventory points its hosts at a TCP listener that counts connections).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const RUN = path.resolve('run');
+const TSX = path.resolve('node_modules/.bin/tsx');
+const MAIN = path.resolve('src/cli/main.ts');
 let server: net.Server;
 let port = 0;
 let connections = 0;
@@ -40,9 +42,11 @@ ${hosts}
       vars: { ${vars} }
 `;
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(RUN, args, { cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
+    // HOME and ANSIBLE_CONFIG pinned: no ~/.ansible.cfg of the machine running the tests
+    const e = { PATH: process.env.PATH ?? '', HOME: dir, ANSIBLE_CONFIG: '', ...env };
+    execFile(TSX, [MAIN, ...args], { cwd: dir, timeout: 60_000, env: e }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as NodeJS.ErrnoException & { code?: number }).code as unknown as number) ?? 1 : 0, stdout, stderr });
     });
   });
@@ -56,7 +60,8 @@ function expectCleanError(r: { code: number; stderr: string }, code: number, ...
   expect(connections).toBe(0);
 }
 
-describe('./run with bad input', () => {
+// each case starts the CLI under tsx (about 1 s, several under a loaded machine), some cases several times
+describe.concurrent('./run with bad input', { timeout: 120_000 }, () => {
   it('rejects an unknown pg_role naming file, line, path and the allowed values', async () => {
     const f = inventory('role.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: master }'));
     const r = await run(['pgsql', '-i', f, '-l', 'pg-test']);
@@ -101,7 +106,8 @@ describe('./run with bad input', () => {
     const f = inventory('ok.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary }'));
     expectCleanError(await run(['ping', '-i', f, '-e', '{pg_pitr: [']), 4, /-e|extra/i);
     expectCleanError(await run(['ping', '-i', f, '--bogus']), 5, /--bogus/);
-    expectCleanError(await run(['nosuchplaybook', '-i', f]), 5, /no playbook 'nosuchplaybook'/);
+    expectCleanError(await run(['nosuchplaybook', '-i', f]), 4, /no playbook 'nosuchplaybook'/);
+    expectCleanError(await run(['ping', '-i', f, '-f', '0']), 5, /--forks must be a positive integer/);
     expectCleanError(await run(['ping', '-i', f, '-l', 'nomatch']), 4, /matches no host/);
   });
 
@@ -110,6 +116,70 @@ describe('./run with bad input', () => {
     const r = await run(['ping', '-i', f, '-l', 'pg-test[1]', '--list-hosts']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('10.10.10.12');
+    expect(connections).toBe(0);
+  });
+
+  it('refuses an unknown --tags or --skip-tags value, listing the known tags', async () => {
+    const f = inventory('tags.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary }'));
+    expectCleanError(await run(['pgsql', '-i', f, '-t', 'pg_hbaa']), 4, /--tags 'pg_hbaa': no such tag in playbook pgsql/, /Known tags: .*pg_hba,/);
+    expectCleanError(await run(['pgsql', '-i', f, '--skip-tags', 'pg_hba,pg_nope']), 4, /--skip-tags 'pg_nope'/);
+    expectCleanError(await run(['pgsql', '-i', f, '-t', 'pg_nope', '--list-tasks']), 4, /--tags 'pg_nope'/);
+    const ok = await run(['pgsql', '-i', f, '-t', 'all,tagged,untagged', '--skip-tags', 'never,always', '--list-hosts']);
+    expect(ok.code).toBe(0);
+  });
+
+  it('refuses a duplicate YAML key with its line', async () => {
+    const f = inventory('dupkey.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary, pg_role: replica }'));
+    expectCleanError(await run(['pgsql', '-i', f]), 4, /dupkey\.yml:line 6: duplicate key 'pg_role'/);
+  });
+
+  it('refuses an IPv4 address out of range', async () => {
+    const f = inventory('vip.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary }', 'pg_cluster: pg-test, pg_vip_enabled: true, pg_vip_address: 10.10.10.433/24, pg_vip_interface: eth0'));
+    expectCleanError(await run(['pgsql', '-i', f]), 4, 'vip.yml', 'all.children.pg-test.vars.pg_vip_address', /octets 0 to 255/);
+  });
+
+  it('refuses a pg_pitr time in the future before stopping anything', async () => {
+    const f = inventory('pitr.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary }'));
+    const r = await run(['pgsql-pitr', '-i', f, '-l', 'pg-test', '-e', '{"pg_pitr": {"time": "2999-01-01 00:00:00+00"}}']);
+    expectCleanError(r, 4, /pg_pitr\.time: '2999-01-01 00:00:00\+00' is in the future/, /extra vars|-e/);
+  });
+
+  it('refuses pgsql-rm on a cluster with pg_safeguard at planning', async () => {
+    const f = inventory('guard.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary }', 'pg_cluster: pg-test, pg_safeguard: true'));
+    expectCleanError(await run(['pgsql-rm', '-i', f, '-l', 'pg-test']), 4, 'guard.yml', 'all.children.pg-test.vars.pg_safeguard', /pg_safeguard is set for cluster pg-test/);
+  });
+
+  it('refuses a missing inventory with exit 4', async () => {
+    expectCleanError(await run(['ping', '-i', path.join(dir, 'nowhere.yml')]), 4, /inventory .*nowhere\.yml does not exist/);
+  });
+
+  it('names an unclosed INI section header', async () => {
+    const f = inventory('bad.ini', '[pg-test\n10.10.10.11 ansible_port=PORT\n');
+    expectCleanError(await run(['ping', '-i', f]), 4, /bad\.ini:line 1: unclosed section header '\[pg-test'/);
+  });
+
+  it('refuses a bad ansible.cfg value with file and line, and a bad ANSIBLE_* value', async () => {
+    const f = inventory('cfg.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary }'));
+    const cfg = path.join(dir, 'cfgdir');
+    fs.mkdirSync(cfg, { recursive: true });
+    fs.writeFileSync(path.join(cfg, 'ansible.cfg'), '[defaults]\nforks = 4\n[privilege_escalation]\nbecome = perhaps\n');
+    expectCleanError(await run(['ping', '-i', f], { ANSIBLE_CONFIG: cfg }), 4, /cfgdir\/ansible\.cfg:line 4: \[privilege_escalation\] become = "perhaps": must be a boolean/);
+    expectCleanError(await run(['ping', '-i', f], { ANSIBLE_TIMEOUT: 'soon' }), 4, /ANSIBLE_TIMEOUT="soon": must be a positive integer/);
+  });
+
+  it('refuses -k and -K without a terminal', async () => {
+    const f = inventory('ask.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary }'));
+    expectCleanError(await run(['ping', '-i', f, '-k']), 4, /-k\/--ask-pass needs a terminal/);
+    expectCleanError(await run(['ping', '-i', f, '-K']), 4, /-K\/--ask-become-pass needs a terminal/);
+  });
+
+  it('--syntax-check checks everything and contacts no host', async () => {
+    const good = inventory('syn.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: primary }'));
+    const r = await run(['pgsql', '-i', good, '--syntax-check']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('playbook: pgsql');
+    const bad = inventory('synbad.yml', cluster('        10.10.10.11: { pg_seq: 1, pg_role: master }'));
+    expectCleanError(await run(['pgsql', '-i', bad, '--syntax-check']), 4, 'all.children.pg-test.hosts.10.10.10.11.pg_role');
     expect(connections).toBe(0);
   });
 });

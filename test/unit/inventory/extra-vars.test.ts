@@ -87,3 +87,25 @@ describe('extra vars (-e)', () => {
     expect(e.message).not.toContain('Hunter.Two.X');
   });
 });
+
+describe('-e @file with ansible-vault', () => {
+  const estate = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../fixtures/ansible-estate');
+  const vault = [
+    { id: 'default', password: Buffer.from('estate-vault-pw') },
+    { id: 'meta', password: Buffer.from('meta-vault-pw') },
+  ];
+
+  it('an encrypted file and inline !vault values are decrypted, and registered as secrets', () => {
+    const whole = parseExtraVars([`@${path.join(estate, 'inventory/group_vars/pg-test/vault.yml')}`], dir, vault);
+    expect(whole.vars).toEqual({ vault_test_password: 'Vault.Secret-11', pg_admin_password: 'Admin.Secret-22' });
+    const inline = parseExtraVars([`@${path.join(estate, 'inventory/group_vars/pg-meta.yml')}`], dir, vault);
+    expect(inline.vars.pg_monitor_password).toBe('Meta.Secret-33');
+    expect(redact('x Vault.Secret-11 Meta.Secret-33')).toBe('x ******** ********');
+  });
+
+  it('without a password: a user error naming the file, the path and the flags', () => {
+    expect(() => parseExtraVars([`@${path.join(estate, 'inventory/group_vars/pg-meta.yml')}`], dir)).toThrow(
+      /^Invalid extra vars .*pg-meta.yml:line 2 at pg_monitor_password: this value is encrypted with ansible-vault \(vault id 'meta'\) and no vault password was given: use --vault-password-file/,
+    );
+  });
+});
