@@ -3,6 +3,7 @@
  * them (an interrupt calls it while tasks still run: closing a host's connection ends what runs
  * there); once closed, the pool opens nothing and its connections run no further command.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection, Vars } from '../api/types.js';
 import { createConnection } from '../connectors/index.js';
@@ -20,7 +21,7 @@ export class ConnectionPool {
     let c = this.conns.get(host);
     if (!c) {
       c = (async () => {
-        const conn = createConnection(host, this.varsOf(host), path.dirname(path.resolve(this.inventoryFile)));
+        const conn = createConnection(host, this.varsOf(host), inventoryDir(this.inventoryFile));
         this.created.push(conn);
         await conn.connect();
         if (this.closed) {
@@ -68,4 +69,15 @@ export class ConnectionPool {
 
 function closedError(host: string): Error {
   return new Error(`${host}: the run was interrupted (its connection is closed)`);
+}
+
+/** Relative paths in connection variables (key files, known_hosts) are relative to the inventory: its directory, or the inventory itself when `-i` named a directory. */
+export function inventoryDir(inventory: string): string {
+  const abs = path.resolve(inventory);
+  try {
+    if (fs.statSync(abs).isDirectory()) return abs;
+  } catch {
+    // not there: the loader has said so already
+  }
+  return path.dirname(abs);
 }
