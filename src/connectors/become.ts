@@ -11,6 +11,8 @@ export interface BecomeSpec {
   connUser: string;
   /** `ansible_become`: without a becomeUser, a non-root connection runs commands as root via sudo. */
   become: boolean;
+  /** `ansible_become_user`: whom `become` runs commands as when a task names nobody (default root). */
+  becomeUser?: string;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -55,7 +57,7 @@ export function wrapCommand(command: string, opts: ExecOptions, spec: BecomeSpec
     // coreutils timeout exits with 124 when the limit is hit; KILL 5 s later if TERM is ignored.
     cmd = `timeout -k 5 ${Math.max(opts.timeoutMs, 1) / 1000} /bin/sh -c ${q(cmd)}`;
   }
-  const target = opts.becomeUser ?? (spec.become ? 'root' : spec.connUser);
+  const target = opts.becomeUser ?? (spec.become ? spec.becomeUser ?? 'root' : spec.connUser);
   if (target === spec.connUser) return cmd;
   checkName('user', target);
   // Start in the target user's home with HOME set, as a login would (avoids "could not change directory").

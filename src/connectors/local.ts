@@ -9,7 +9,7 @@ export class LocalConnection implements Connection {
   private trips = 0;
   private readonly user = os.userInfo().username;
 
-  constructor(readonly host = 'localhost', private readonly become = false) {}
+  constructor(readonly host = 'localhost', private readonly become = false, private readonly becomeUser?: string) {}
 
   get roundTrips(): number {
     return this.trips;
@@ -21,7 +21,7 @@ export class LocalConnection implements Connection {
 
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.trips++;
-    const script = wrapCommand(command, opts, { connUser: this.user, become: this.become });
+    const script = wrapCommand(command, opts, { connUser: this.user, become: this.become, becomeUser: this.becomeUser });
     return new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];

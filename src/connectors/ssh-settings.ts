@@ -54,6 +54,8 @@ export interface SshSettings {
   identityFiles: string[];
   password?: string;
   become: boolean;
+  /** `ansible_become_user` (`--become-user`, ansible.cfg's become_user): who `become` runs commands as; root when unset. */
+  becomeUser?: string;
   connectTimeoutMs?: number;
   hostKeys: HostKeyPolicy;
   /** ProxyJump hosts, first hop first. */
@@ -269,6 +271,7 @@ export function resolveSshSettings(host: string, vars: Vars, ctx: SettingsContex
     identityFiles: [],
     password: str('ansible_password') ?? str('ansible_ssh_pass'),
     become: truthy(vars.ansible_become),
+    becomeUser: vars.ansible_become_user === undefined || vars.ansible_become_user === null || vars.ansible_become_user === '' ? undefined : String(vars.ansible_become_user),
     hostKeys: defaultHostKeyPolicy(home),
     jumps: [],
   };

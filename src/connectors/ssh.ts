@@ -30,6 +30,8 @@ export interface SshOptions {
   identityFiles?: string[];
   password?: string;
   become: boolean;
+  /** The user `become` runs commands as (default root). */
+  becomeUser?: string;
   /** Default 10 s. */
   connectTimeoutMs?: number;
   /** Commands running at once on the host (pipelined on the one session). Default 8. */
@@ -57,6 +59,7 @@ export function sshOptionsFromVars(host: string, vars: Vars, inventoryDir: strin
     identityFiles: s.identityFiles,
     password: s.password,
     become: s.become,
+    becomeUser: s.becomeUser,
     connectTimeoutMs: s.connectTimeoutMs,
     hostKeys: s.hostKeys,
     jumps: s.jumps,
@@ -214,9 +217,9 @@ export class SshConnection implements Connection {
       const client = this.client!;
       this.trips++;
       const session = await this.session(client);
-      if (!session) return await this.execChannel(client, `/bin/sh -c ${q(wrapCommand(command, opts, { connUser: this.opts.user, become: this.opts.become }))}`, opts);
+      if (!session) return await this.execChannel(client, `/bin/sh -c ${q(wrapCommand(command, opts, { connUser: this.opts.user, become: this.opts.become, becomeUser: this.opts.becomeUser }))}`, opts);
       try {
-        return await session.run(agentRequest(command, opts, session, this.opts.become));
+        return await session.run(agentRequest(command, opts, session, this.opts.become, this.opts.becomeUser));
       } catch (e) {
         if (!(e instanceof SessionLostError)) throw e;
         // The same loss may be the whole connection dropping: ssh2 closes the channels before the client.
@@ -344,14 +347,14 @@ export class SshConnection implements Connection {
 }
 
 /** The agent request for `command`: the user switch is the agent's own when it runs as root. */
-export function agentRequest(command: string, opts: ExecOptions, session: Pick<AgentSession, 'uid' | 'user'>, become: boolean): AgentRequest {
-  const target = opts.becomeUser ?? (become ? 'root' : session.user);
+export function agentRequest(command: string, opts: ExecOptions, session: Pick<AgentSession, 'uid' | 'user'>, become: boolean, becomeUser?: string): AgentRequest {
+  const target = opts.becomeUser ?? (become ? becomeUser ?? 'root' : session.user);
   const base = { timeoutMs: opts.timeoutMs };
   if (target === session.user) return { ...base, script: command, stdin: opts.stdin, env: opts.env };
   checkName('user', target);
   if (session.uid === 0) return { ...base, script: command, stdin: opts.stdin, env: opts.env, user: target };
   // A non-root agent reaches other users through sudo, which resets the environment: env travels on stdin.
-  return { ...base, script: wrapCommand(command, { ...opts, timeoutMs: undefined }, { connUser: session.user, become }), stdin: execStdin(opts) };
+  return { ...base, script: wrapCommand(command, { ...opts, timeoutMs: undefined }, { connUser: session.user, become, becomeUser }), stdin: execStdin(opts) };
 }
 
 /** A private key file as ssh2 can use it, or undefined (absent, unreadable, encrypted). */

@@ -33,6 +33,13 @@ describe('become wrapper', () => {
     expect(wrapCommand('id', {}, admin)).toMatch(/^sudo -n -H \/bin\/sh -c '/);
   });
 
+  it('ansible_become_user: the user become runs as when a task names nobody', () => {
+    expect(wrapCommand('id', {}, { connUser: 'root', become: true, becomeUser: 'postgres' })).toMatch(/^runuser -u postgres -- /);
+    expect(wrapCommand('id', {}, { connUser: 'admin', become: true, becomeUser: 'postgres' })).toMatch(/^sudo -n -H -u postgres -- /);
+    expect(wrapCommand('id', { becomeUser: 'root' }, { connUser: 'admin', become: true, becomeUser: 'postgres' })).toMatch(/^sudo -n -H \/bin\/sh -c /);
+    expect(wrapCommand('id', {}, { connUser: 'root', become: false, becomeUser: 'postgres' })).toBe('id');
+  });
+
   it('environment and timeout go inside, so they apply as the target user', () => {
     const w = wrapCommand('echo "$A"', { becomeUser: 'postgres', env: { A: "x'y" }, timeoutMs: 1500 }, root);
     expect(w).toContain('timeout -k 5 1.5 /bin/sh -c');

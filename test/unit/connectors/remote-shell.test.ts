@@ -161,6 +161,13 @@ describe('agentRequest: who runs the command', () => {
     expect(agentRequest('id', {}, asRoot, false)).toEqual({ script: 'id', stdin: undefined, env: undefined, timeoutMs: undefined });
     expect(() => agentRequest('id', { becomeUser: 'x;rm' }, asRoot, false)).toThrow();
   });
+  it('ansible_become_user is the default target of become', () => {
+    expect(agentRequest('id', {}, asRoot, true, 'postgres')).toMatchObject({ user: 'postgres' });
+    expect(agentRequest('id', { becomeUser: 'root' }, asRoot, true, 'postgres').user).toBeUndefined();
+    expect(agentRequest('id', {}, asRoot, false, 'postgres').user).toBeUndefined();
+    expect(agentRequest('id', {}, asAdmin, true, 'postgres').script).toMatch(/^sudo -n -H -u postgres -- /);
+  });
+
   it('a non-root agent goes through sudo, with env on stdin', () => {
     const r = agentRequest('id', { env: { A: 's3cret' }, timeoutMs: 5000 }, asAdmin, true);
     expect(r.script).toMatch(/^sudo -n -H \/bin\/sh -c /);

@@ -23,6 +23,8 @@ const user = os.userInfo().username;
 describe('ssh options from inventory vars', () => {
   it('defaults and Ansible variables', () => {
     expect(sshOptionsFromVars('10.10.10.11', {}, '/inv')).toMatchObject({ host: '10.10.10.11', address: '10.10.10.11', port: 22, user: 'root', keyFile: undefined, password: undefined, become: false, jumps: [] });
+    expect(sshOptionsFromVars('h', { ansible_become: true, ansible_become_user: 'postgres' }, '/inv')).toMatchObject({ become: true, becomeUser: 'postgres' });
+    expect(sshOptionsFromVars('h', {}, '/inv').becomeUser).toBeUndefined();
     const o = sshOptionsFromVars('pg-1', { ansible_host: '10.0.0.5', ansible_port: '2222', ansible_user: 'admin', ansible_ssh_private_key_file: 'keys/id', ansible_ssh_pass: 'pw', ansible_become: 'yes' }, '/inv');
     expect(o).toMatchObject({ host: 'pg-1', address: '10.0.0.5', port: 2222, user: 'admin', keyFile: '/inv/keys/id', password: 'pw', become: true });
     expect(o.settingsError).toBeUndefined();
